@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load.ts';
+
+const root = '/repo';
+
+describe('loadConfig', () => {
+  it('defaults to the compose target, the test profile and the seed numbers', () => {
+    const c = loadConfig({}, root);
+    expect(c.target).toBe('compose');
+    expect(c.compose.files).toEqual(['/repo/docker-compose.test.yml']);
+    expect(c.compose.profiles).toEqual(['test']);
+    expect(c.images.influxdb).toBe('homeiq/influxdb:2.8.0');
+    expect(c.load).toEqual({ baselinePerSec: 50, burstPerSec: 500, burstSeconds: 10, batchTimeoutMs: 3000 });
+    expect(c.seed).toBe(40);
+  });
+
+  it('names the variable, the value and what is allowed in one line', () => {
+    const err = (() => {
+      try {
+        loadConfig({ HOMEIQ_TARGET: 'dokcer' }, root);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe('CONFIG_INVALID');
+    expect((err as Error).message).toBe(
+      'HOMEIQ_TARGET="dokcer" is invalid: expected one of compose, attach, local',
+    );
+  });
+
+  it('rejects a non-integer rate with the allowed range', () => {
+    expect(() => loadConfig({ HOMEIQ_BURST_RATE: 'fast' }, root)).toThrow(
+      'HOMEIQ_BURST_RATE="fast" is invalid: expected an integer between 1 and 5000',
+    );
+    expect(() => loadConfig({ HOMEIQ_BURST_RATE: '0' }, root)).toThrow(
+      'expected an integer between 1 and 5000',
+    );
+  });
+
+  it('splits lists and resolves compose files against the repository root', () => {
+    const c = loadConfig(
+      { HOMEIQ_COMPOSE_FILES: 'a.yml, /abs/b.yml', HOMEIQ_COMPOSE_PROFILES: 'test,extra' },
+      root,
+    );
+    expect(c.compose.files).toEqual(['/repo/a.yml', '/abs/b.yml']);
+    expect(c.compose.profiles).toEqual(['test', 'extra']);
+  });
+
+  it('takes per-service attach URLs and rejects a bad one', () => {
+    const c = loadConfig(
+      { HOMEIQ_TARGET: 'attach', HOMEIQ_URL_WEBSOCKET_INGESTION_TEST: 'http://nuc:8002/' },
+      root,
+    );
+    expect(c.attach.urls).toEqual({ 'websocket-ingestion-test': 'http://nuc:8002' });
+    expect(() => loadConfig({ HOMEIQ_URL_DATA_API: 'nuc:8006' }, root)).toThrow(
+      'HOMEIQ_URL_DATA_API="nuc:8006" is invalid: expected an absolute http(s) URL',
+    );
+  });
+
+  it('reads HOMEIQ_ENV_FILE, with the process environment winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'harness.env');
+    writeFileSync(file, 'HOMEIQ_TARGET=attach\nHOMEIQ_SEED=7\n');
+    const c = loadConfig({ HOMEIQ_ENV_FILE: file, HOMEIQ_SEED: '9' }, root);
+    expect(c.target).toBe('attach');
+    expect(c.seed).toBe(9);
+    expect(() => loadConfig({ HOMEIQ_ENV_FILE: join(dir, 'nope.env') }, root)).toThrow(
+      /HOMEIQ_ENV_FILE=".*nope.env" cannot be read/,
+    );
+  });
+
+  it('rejects a fault name that is not a file name', () => {
+    expect(() => loadConfig({ HOMEIQ_FAULT: '../etc/passwd' }, root)).toThrow(
+      'HOMEIQ_FAULT="../etc/passwd" is invalid: expected a fault name from fixtures/faults (lowercase, digits, "-")',
+    );
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Load and validate the harness configuration once: process environment over an optional env
+ * file (HOMEIQ_ENV_FILE) over the defaults of the seeds. A bad value gets ONE line naming the
+ * variable, the value and what is allowed.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import type { z } from 'zod';
+import { envSchema, type ParsedEnv, type TargetKind } from './schema.ts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code: 'CONFIG_INVALID' | 'CONFIG_FILE_UNREADABLE';
+  constructor(code: 'CONFIG_INVALID' | 'CONFIG_FILE_UNREADABLE', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface HarnessConfig {
+  target: TargetKind;
+  repoRoot: string;
+  compose: {
+    files: string[];
+    profiles: string[];
+    projectName: string | undefined;
+    /** Extra environment given to `docker compose` (image names, planted-fault overrides). */
+    environment: Record<string, string>;
+  };
+  stackEnvFile: string;
+  fault: string | undefined;
+  startupTimeoutMs: number;
+  images: { app: string; influxdb: string };
+  attach: { host: string; urls: Record<string, string> };
+  tokens: {
+    influxAdmin?: string | undefined;
+    influxTest?: string | undefined;
+    influxProd?: string | undefined;
+    ha?: string | undefined;
+    mockHaControl?: string | undefined;
+  };
+  seed: number;
+  load: { baselinePerSec: number; burstPerSec: number; burstSeconds: number; batchTimeoutMs: number };
+}
+
+/** The repository root: two levels above this file (harness/config/load.ts). */
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+function readEnvFile(path: string, variable: string): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new ConfigError(
+      'CONFIG_FILE_UNREADABLE',
+      `${variable}="${path}" cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function firstIssueLine(issue: z.core.$ZodIssue, merged: Record<string, string | undefined>): string {
+  const variable = String(issue.path[0] ?? '(configuration)');
+  const value = merged[variable];
+  const shown = value === undefined ? 'is missing' : `="${value}" is invalid`;
+  return `${variable}${shown}: expected ${issue.message}`;
+}
+
+/** Service URL overrides for the attach target: HOMEIQ_URL_WEBSOCKET_INGESTION_TEST -> websocket-ingestion-test. */
+function urlOverrides(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('HOMEIQ_URL_') || !value) continue;
+    const service = key.slice('HOMEIQ_URL_'.length).toLowerCase().replaceAll('_', '-');
+    if (!/^https?:\/\/[^/]+/.test(value)) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${key}="${value}" is invalid: expected an absolute http(s) URL`,
+      );
+    }
+    out[service] = value.replace(/\/$/, '');
+  }
+  return out;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  root = repoRoot,
+): HarnessConfig {
+  const fileVars = env.HOMEIQ_ENV_FILE
+    ? readEnvFile(
+        isAbsolute(env.HOMEIQ_ENV_FILE) ? env.HOMEIQ_ENV_FILE : resolve(root, env.HOMEIQ_ENV_FILE),
+        'HOMEIQ_ENV_FILE',
+      )
+    : {};
+  const merged: Record<string, string | undefined> = { ...fileVars };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError('CONFIG_INVALID', issue ? firstIssueLine(issue, merged) : 'configuration invalid');
+  }
+  return toConfig(parsed.data, merged, root);
+}
+
+function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root: string): HarnessConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
+  return {
+    target: e.HOMEIQ_TARGET,
+    repoRoot: root,
+    compose: {
+      files: e.HOMEIQ_COMPOSE_FILES.map(abs),
+      profiles: e.HOMEIQ_COMPOSE_PROFILES,
+      projectName: e.HOMEIQ_PROJECT_NAME,
+      environment: { HOMEIQ_APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: e.INFLUXDB_IMAGE },
+    },
+    stackEnvFile: abs(e.HOMEIQ_STACK_ENV_FILE),
+    fault: e.HOMEIQ_FAULT,
+    startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
+    images: { app: e.HOMEIQ_APP_IMAGE, influxdb: e.INFLUXDB_IMAGE },
+    attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged) },
+    tokens: {
+      influxAdmin: e.INFLUXDB_ADMIN_TOKEN,
+      influxTest: e.INFLUXDB_TEST_TOKEN,
+      influxProd: e.INFLUXDB_PROD_TOKEN,
+      ha: e.HA_TOKEN,
+      mockHaControl: e.MOCK_HA_CONTROL_TOKEN,
+    },
+    seed: e.HOMEIQ_SEED,
+    load: {
+      baselinePerSec: e.HOMEIQ_BASELINE_RATE,
+      burstPerSec: e.HOMEIQ_BURST_RATE,
+      burstSeconds: e.HOMEIQ_BURST_SECONDS,
+      batchTimeoutMs: e.HOMEIQ_BATCH_TIMEOUT_MS,
+    },
+  };
+}
+
+/** Read an env file of the stack (tokens, names). Missing file -> empty (the stack may not define one). */
+export function readStackEnv(path: string): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The harness configuration as environment variables. Keys ARE the variable names, so a zod
+ * issue path names the variable the user has to fix.
+ */
+import { z } from 'zod';
+import { limits, rates } from './defaults.ts';
+import pins from './pins.json' with { type: 'json' };
+
+const list = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    );
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(def))
+    .refine((s) => /^\d+$/.test(s.trim()), { message: `an integer between ${min} and ${max}` })
+    .transform((s) => Number(s.trim()))
+    .refine((n) => n >= min && n <= max, { message: `an integer between ${min} and ${max}` });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+export const targets = ['compose', 'attach', 'local'] as const;
+export type TargetKind = (typeof targets)[number];
+
+export const envSchema = z.object({
+  HOMEIQ_TARGET: z.enum(targets, { message: `one of ${targets.join(', ')}` }).default('compose'),
+  /** Compose target: files (relative to the repository root), profiles, and a project name. */
+  HOMEIQ_COMPOSE_FILES: list('docker-compose.test.yml'),
+  HOMEIQ_COMPOSE_PROFILES: list('test'),
+  HOMEIQ_PROJECT_NAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' })
+    .optional(),
+  /** The stack's env file: the harness reads tokens and names from it (never writes it). */
+  HOMEIQ_STACK_ENV_FILE: z.string().default('fixtures/env/env.test'),
+  /** A planted fault: fixtures/faults/<name>.env and/or fixtures/faults/<name>.compose.yml. */
+  HOMEIQ_FAULT: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
+    .optional(),
+  HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000),
+  HOMEIQ_APP_IMAGE: z.string().default(pins.appImage),
+  INFLUXDB_IMAGE: z.string().default(pins.influxdb.localImage.replace('{version}', pins.influxdb.baseline)),
+  /** Attach target: where the deployment is. Per-service overrides: HOMEIQ_URL_<SERVICE_NAME>. */
+  HOMEIQ_ATTACH_HOST: z.string().default('127.0.0.1'),
+  /** Tokens. Compose and local fill them from the stack env file unless set here. */
+  INFLUXDB_ADMIN_TOKEN: optionalText,
+  INFLUXDB_TEST_TOKEN: optionalText,
+  INFLUXDB_PROD_TOKEN: optionalText,
+  HA_TOKEN: optionalText,
+  MOCK_HA_CONTROL_TOKEN: optionalText,
+  /** Determinism and load shape. */
+  HOMEIQ_SEED: int(40, 0, 2 ** 31 - 1),
+  HOMEIQ_BASELINE_RATE: int(rates.baselinePerSec, 1, 5_000),
+  HOMEIQ_BURST_RATE: int(rates.burstPerSec, 1, 5_000),
+  HOMEIQ_BURST_SECONDS: int(rates.burstSeconds, 1, 600),
+  HOMEIQ_BATCH_TIMEOUT_MS: int(limits.batchTimeoutMs, 100, 60_000),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;

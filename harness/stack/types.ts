@@ -1,0 +1,89 @@
+/**
+ * One interface for every stack target (compose, attach, local). Suites only see a
+ * StartedStack: URLs, tokens, container ids when known, log tails, and controls declared as
+ * capabilities. A suite that needs a control the target lacks gets a StackError saying so.
+ */
+import type { TargetKind } from '../config/schema.ts';
+
+export type DeploymentMode = 'test' | 'production';
+
+export type Capability =
+  /** Fetch a service's last log lines. */
+  | 'logs'
+  /** Send a signal to a service's main process (SIGTERM, SIGKILL, ...). */
+  | 'signal'
+  /** Stop a service gracefully. */
+  | 'stop'
+  /** Replace a service by a copy running in another DEPLOYMENT_MODE (or with other env). */
+  | 'restart-with-env'
+  /** Run a one-off copy of a service with other env and collect its exit code and output. */
+  | 'run-variant'
+  /** Container ids, memory limits and network-level observation. */
+  | 'containers';
+
+export interface StackTokens {
+  influxAdmin?: string | undefined;
+  influxTest?: string | undefined;
+  influxProd?: string | undefined;
+  ha?: string | undefined;
+  mockHaControl?: string | undefined;
+}
+
+export interface VariantResult {
+  service: string;
+  env: Record<string, string>;
+  /** Exit code, or undefined when it was still running at the deadline (then it was killed). */
+  exitCode: number | undefined;
+  output: string;
+  /** /health body when the variant kept running and answered. */
+  health?: unknown;
+}
+
+export interface StartedStack extends AsyncDisposable {
+  readonly target: TargetKind;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly tokens: StackTokens;
+  /** Names of the running services. */
+  services(): string[];
+  /** Base URL (no trailing slash) of a service as seen from the harness. */
+  url(service: string): string;
+  /** Container id, when the target knows containers. */
+  containerId(service: string): string | undefined;
+  /** The last `lines` log lines of a service (stdout and stderr). */
+  logs(service: string, lines?: number): Promise<string>;
+  signal(service: string, signal: NodeJS.Signals): Promise<void>;
+  stopService(service: string, timeoutSec?: number): Promise<void>;
+  restartWithEnv(service: string, env: Record<string, string>): Promise<void>;
+  runVariant(
+    service: string,
+    env: Record<string, string>,
+    opts?: { timeoutMs?: number },
+  ): Promise<VariantResult>;
+  /** Tear everything down (volumes included). Idempotent. */
+  down(): Promise<void>;
+}
+
+export type StackErrorCode =
+  | 'STACK_UNKNOWN_SERVICE'
+  | 'STACK_CAPABILITY_MISSING'
+  | 'STACK_BOOT_FAILED'
+  | 'STACK_NOT_RUNNING'
+  | 'STACK_DOCKER_FAILED';
+
+export class StackError extends Error {
+  override readonly name = 'StackError';
+  readonly code: StackErrorCode;
+  constructor(code: StackErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Throw a clear error when the target lacks a capability a check needs. */
+export function requireCapability(stack: StartedStack, cap: Capability, neededBy: string): void {
+  if (!stack.capabilities.has(cap))
+    throw new StackError(
+      'STACK_CAPABILITY_MISSING',
+      `${neededBy} needs the "${cap}" capability, which the ${stack.target} target does not have (it has: ${[...stack.capabilities].join(', ') || 'none'}); run it with HOMEIQ_TARGET=compose`,
+    );
+}
