@@ -1,0 +1,353 @@
+/**
+ * The `compose` target: Testcontainers' DockerComposeEnvironment boots the configured compose
+ * files and profiles, waits on healthchecks, and everything is torn down (with volumes) by
+ * down(), by a failed boot, and on SIGINT/SIGTERM (Ryuk is not available here).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
+import type { HarnessConfig } from '../config/load.ts';
+import { readStackEnv } from '../config/load.ts';
+import { health } from '../probes/http.ts';
+import { createLogger, type Logger } from '../util/log.ts';
+import { waitFor } from '../util/wait.ts';
+import { onInterrupt } from './cleanup.ts';
+import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
+import { readContainerPath } from './container-files.ts';
+import {
+  cloneContainer,
+  docker,
+  inspect,
+  projectContainers,
+  removeContainer,
+  signalContainer,
+  tailLogs,
+  urlOf,
+} from './docker.ts';
+import {
+  type Capability,
+  StackError,
+  type StackTokens,
+  type StartedStack,
+  type VariantResult,
+} from './types.ts';
+
+export interface ComposePlan {
+  project: string;
+  files: string[];
+  profiles: string[];
+  environment: Record<string, string>;
+}
+
+/** Resolve files, profiles and environment, including a planted fault (fixtures/faults/<name>.*). */
+export function planCompose(cfg: HarnessConfig, project?: string): ComposePlan {
+  const files = [...cfg.compose.files];
+  const environment: Record<string, string> = { ...cfg.compose.environment };
+  if (cfg.fault) {
+    const base = join(cfg.repoRoot, 'fixtures', 'faults', cfg.fault);
+    const envFile = `${base}.env`;
+    const composeFile = `${base}.compose.yml`;
+    if (!existsSync(envFile) && !existsSync(composeFile))
+      throw new StackError(
+        'STACK_BOOT_FAILED',
+        `HOMEIQ_FAULT="${cfg.fault}": neither ${envFile} nor ${composeFile} exists`,
+      );
+    if (existsSync(envFile)) Object.assign(environment, readStackEnv(envFile));
+    if (existsSync(composeFile)) files.push(composeFile);
+  }
+  const name =
+    project ?? cfg.compose.projectName ?? `homeiq-h${process.pid}-${randomBytes(3).toString('hex')}`;
+  return { project: name, files, profiles: cfg.compose.profiles, environment };
+}
+
+/** Poll the project's containers during boot and keep their last log lines, for a failed boot. */
+function watchBoot(project: string, log: Logger): { stop: () => Promise<Map<string, string>> } {
+  const seen = new Map<string, string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        for (const c of await projectContainers(project)) {
+          if (c.state === 'running' && c.health !== 'unhealthy' && c.health !== 'health: starting') continue;
+          const tail = await tailLogs(c.id, 25).catch(() => '');
+          seen.set(c.service || c.name, `[${c.state}${c.health ? `, ${c.health}` : ''}]\n${tail}`);
+        }
+      } catch (err) {
+        log.debug(`boot watch: ${String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, 3_000).unref());
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop.catch(() => undefined);
+      return seen;
+    },
+  };
+}
+
+async function tokenFilesFromVolume(containerIds: string[], dir: string | undefined): Promise<StackTokens> {
+  if (!dir) return {};
+  for (const id of containerIds) {
+    try {
+      const files = await readContainerPath(id, dir);
+      const get = (n: string) =>
+        files
+          .find((f) => f.name === n)
+          ?.data.toString('utf8')
+          .trim() || undefined;
+      const found = { influxProd: get('prod.token'), influxTest: get('test.token') };
+      if (found.influxProd || found.influxTest) return found;
+    } catch {
+      // not mounted in this container
+    }
+  }
+  return {};
+}
+
+export async function startComposeStack(
+  cfg: HarnessConfig,
+  log: Logger = createLogger('stack'),
+): Promise<StartedStack> {
+  // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  const cli = detectCompose();
+  const plan = planCompose(cfg);
+  const unregister = onInterrupt(`compose ${plan.project}`, () =>
+    spawnDetachedDown(cli, plan.project, plan.files, cfg.repoRoot),
+  );
+  log.info(
+    `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
+  );
+  const started = performance.now();
+  const watch = watchBoot(plan.project, log);
+  let env: StartedDockerComposeEnvironment;
+  try {
+    env = await new DockerComposeEnvironment(cfg.repoRoot, plan.files)
+      .withProjectName(plan.project)
+      .withProfiles(...plan.profiles)
+      .withEnvironment(plan.environment)
+      .withStartupTimeout(cfg.startupTimeoutMs)
+      .withClientOptions({ executable: cli.executable })
+      .up();
+  } catch (err) {
+    const logs = await watch.stop();
+    spawnDetachedDown(cli, plan.project, plan.files, cfg.repoRoot);
+    unregister();
+    const detail = [...logs].map(([svc, tail]) => `--- ${svc} ${tail}`).join('\n');
+    throw new StackError(
+      'STACK_BOOT_FAILED',
+      `compose up of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',')}) failed after ${Math.round((performance.now() - started) / 1000)}s: ${err instanceof Error ? err.message : String(err)}${detail ? `\nlast log lines of services not healthy:\n${detail}` : ''}`,
+    );
+  }
+  await watch.stop();
+  log.info(`compose up ${plan.project}: healthy after ${Math.round((performance.now() - started) / 1000)}s`);
+  return ComposeStack.create(cfg, cli, plan, env, unregister, log);
+}
+
+class ComposeStack implements StartedStack {
+  readonly target = 'compose' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'logs',
+    'signal',
+    'stop',
+    'restart-with-env',
+    'run-variant',
+    'containers',
+  ]);
+  readonly tokens: StackTokens;
+  readonly project: string;
+  #ids = new Map<string, string>();
+  #urls = new Map<string, string>();
+  #env: StartedDockerComposeEnvironment;
+  #unregister: () => void;
+  #variants = new Set<string>();
+  #downed = false;
+  #cli: ComposeCli;
+  #plan: ComposePlan;
+  #cfg: HarnessConfig;
+  #log: Logger;
+
+  private constructor(
+    cfg: HarnessConfig,
+    cli: ComposeCli,
+    plan: ComposePlan,
+    env: StartedDockerComposeEnvironment,
+    unregister: () => void,
+    tokens: StackTokens,
+    log: Logger,
+  ) {
+    this.#cfg = cfg;
+    this.#cli = cli;
+    this.#plan = plan;
+    this.project = plan.project;
+    this.#env = env;
+    this.#unregister = unregister;
+    this.tokens = tokens;
+    this.#log = log;
+  }
+
+  static async create(
+    cfg: HarnessConfig,
+    cli: ComposeCli,
+    plan: ComposePlan,
+    env: StartedDockerComposeEnvironment,
+    unregister: () => void,
+    log: Logger,
+  ): Promise<ComposeStack> {
+    const stackEnv = readStackEnv(cfg.stackEnvFile);
+    const containers = await projectContainers(plan.project);
+    const fromFiles = await tokenFilesFromVolume(
+      containers.map((c) => c.id),
+      plan.environment.INFLUXDB_TOKENS_DIR ?? stackEnv.INFLUXDB_TOKENS_DIR,
+    );
+    const pick = (...vals: (string | undefined)[]) => vals.find((v) => v !== undefined && v !== '');
+    const tokens: StackTokens = {
+      influxAdmin: pick(
+        cfg.tokens.influxAdmin,
+        plan.environment.INFLUXDB_ADMIN_TOKEN,
+        stackEnv.INFLUXDB_ADMIN_TOKEN,
+      ),
+      influxTest: pick(
+        cfg.tokens.influxTest,
+        fromFiles.influxTest,
+        plan.environment.INFLUXDB_TEST_TOKEN,
+        stackEnv.INFLUXDB_TEST_TOKEN,
+      ),
+      influxProd: pick(
+        cfg.tokens.influxProd,
+        fromFiles.influxProd,
+        plan.environment.INFLUXDB_PROD_TOKEN,
+        stackEnv.INFLUXDB_PROD_TOKEN,
+      ),
+      ha: pick(cfg.tokens.ha, plan.environment.HA_TOKEN, stackEnv.HA_TOKEN),
+      mockHaControl: pick(
+        cfg.tokens.mockHaControl,
+        plan.environment.MOCK_HA_CONTROL_TOKEN,
+        stackEnv.MOCK_HA_CONTROL_TOKEN,
+      ),
+    };
+    const stack = new ComposeStack(cfg, cli, plan, env, unregister, tokens, log);
+    for (const c of containers) if (c.service) await stack.#track(c.service, c.id);
+    return stack;
+  }
+
+  async #track(service: string, id: string): Promise<void> {
+    this.#ids.set(service, id);
+    const url = urlOf(await inspect(id));
+    if (url) this.#urls.set(service, url);
+  }
+
+  #id(service: string): string {
+    const id = this.#ids.get(service);
+    if (!id)
+      throw new StackError(
+        'STACK_UNKNOWN_SERVICE',
+        `no service "${service}" in compose project ${this.project} (services: ${this.services().join(', ')})`,
+      );
+    return id;
+  }
+
+  services(): string[] {
+    return [...this.#ids.keys()].sort();
+  }
+
+  url(service: string): string {
+    const url = this.#urls.get(service);
+    if (!url) {
+      this.#id(service);
+      throw new StackError(
+        'STACK_UNKNOWN_SERVICE',
+        `service "${service}" publishes no TCP port and has no bridge address`,
+      );
+    }
+    return url;
+  }
+
+  containerId(service: string): string | undefined {
+    return this.#ids.get(service);
+  }
+
+  logs(service: string, lines = 50): Promise<string> {
+    return tailLogs(this.#id(service), lines);
+  }
+
+  signal(service: string, signal: NodeJS.Signals): Promise<void> {
+    return signalContainer(this.#id(service), signal);
+  }
+
+  async stopService(service: string, timeoutSec = 10): Promise<void> {
+    await docker().getContainer(this.#id(service)).stop({ t: timeoutSec });
+  }
+
+  async restartWithEnv(service: string, env: Record<string, string>): Promise<void> {
+    const id = await cloneContainer(this.#id(service), { env, project: this.project, replace: true });
+    await this.#track(service, id);
+    this.#log.info(`${service} replaced with ${JSON.stringify(env)} (container ${id.slice(0, 12)})`);
+  }
+
+  async runVariant(
+    service: string,
+    env: Record<string, string>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<VariantResult> {
+    const id = await cloneContainer(this.#id(service), { env, project: this.project, replace: false });
+    this.#variants.add(id);
+    try {
+      const info = await inspect(id);
+      const url = urlOf(info);
+      const outcome = await waitFor(
+        async () => {
+          const s = (await inspect(id)).State;
+          if (!s.Running)
+            return {
+              done: true,
+              value: { exitCode: s.ExitCode as number | undefined, health: undefined as unknown },
+              seen: `exited ${s.ExitCode}`,
+            };
+          if (!url) return { done: false, seen: 'running, no address to probe' };
+          const h = await health(url, '/health', 2_000).catch((e: unknown) => ({
+            status: 0,
+            json: String(e),
+          }));
+          if (h.status === 200)
+            return { done: true, value: { exitCode: undefined, health: h.json }, seen: 'health 200' };
+          return { done: false, seen: `running, /health ${h.status}` };
+        },
+        {
+          what: `variant of ${service} with ${JSON.stringify(env)} to exit or answer /health`,
+          timeoutMs: opts.timeoutMs ?? 60_000,
+          intervalMs: 250,
+        },
+      );
+      const output = await tailLogs(id, 200);
+      return { service, env, exitCode: outcome.exitCode, output, health: outcome.health };
+    } finally {
+      await removeContainer(id);
+      this.#variants.delete(id);
+    }
+  }
+
+  async down(): Promise<void> {
+    if (this.#downed) return;
+    this.#downed = true;
+    for (const id of this.#variants) await removeContainer(id);
+    const started = performance.now();
+    try {
+      await this.#env.down({ removeVolumes: true, timeout: 0 });
+    } catch (err) {
+      this.#log.warn(`compose down ${this.project} failed (${String(err)}); falling back to a detached down`);
+      spawnDetachedDown(this.#cli, this.project, this.#plan.files, this.#cfg.repoRoot);
+    }
+    // Replaced containers carry compose labels, variants our own: remove whatever is left.
+    for (const c of await projectContainers(this.project).catch(() => [])) await removeContainer(c.id);
+    this.#unregister();
+    this.#log.info(`compose down ${this.project}: ${Math.round(performance.now() - started)}ms`);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.down();
+  }
+}
