@@ -1,0 +1,129 @@
+/**
+ * Per-run ledger of fired events: seq -> {context_id, entity_id, intended time, sent time}.
+ * Columnar (typed arrays) so that a million entries stay cheap. Times are epoch milliseconds
+ * with sub-millisecond precision.
+ */
+
+export interface LedgerEntry {
+  seq: number;
+  context_id: string;
+  entity_id: string;
+  /** When the open-model schedule says the event is due (epoch ms). */
+  intended_ts: number;
+  /** When the mock handed the event to the subscribers' send queues (epoch ms). */
+  sent_ts: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface LedgerStats {
+  count: number;
+  /** Rate the schedule asked for over the events fired so far ((n-1) / intended span), ev/s. */
+  intended_rate: number | null;
+  /** Rate actually delivered ((n-1) / sent span), ev/s. */
+  achieved_rate: number | null;
+  /** achieved_rate / intended_rate - 1. */
+  rate_error: number | null;
+  /** Scheduler lateness: sent_ts - intended_ts per event, ms. */
+  lateness_ms: Percentiles | null;
+}
+
+export function percentiles(values: Float64Array): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const r = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    p50: r(at(0.5)),
+    p95: r(at(0.95)),
+    p99: r(at(0.99)),
+    max: r(sorted[sorted.length - 1] as number),
+    mean: r(sum / sorted.length),
+  };
+}
+
+export class Ledger {
+  #n = 0;
+  #intended = new Float64Array(1024);
+  #sent = new Float64Array(1024);
+  #contexts: string[] = [];
+  #entities: string[] = [];
+
+  get length(): number {
+    return this.#n;
+  }
+
+  append(contextId: string, entityId: string, intendedTs: number, sentTs: number): number {
+    if (this.#n === this.#intended.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#intended = grow(this.#intended);
+      this.#sent = grow(this.#sent);
+    }
+    const seq = this.#n++;
+    this.#intended[seq] = intendedTs;
+    this.#sent[seq] = sentTs;
+    this.#contexts.push(contextId);
+    this.#entities.push(entityId);
+    return seq;
+  }
+
+  /** Stamps the sent time of entries [from, to) (the batch just handed to the writers). */
+  markSent(from: number, to: number, sentTs: number): void {
+    this.#sent.fill(sentTs, from, to);
+  }
+
+  entry(seq: number): LedgerEntry | undefined {
+    if (seq < 0 || seq >= this.#n) return undefined;
+    return {
+      seq,
+      context_id: this.#contexts[seq] as string,
+      entity_id: this.#entities[seq] as string,
+      intended_ts: this.#intended[seq] as number,
+      sent_ts: this.#sent[seq] as number,
+    };
+  }
+
+  slice(from: number, limit: number): LedgerEntry[] {
+    const out: LedgerEntry[] = [];
+    for (let i = Math.max(0, from); i < Math.min(this.#n, from + limit); i++)
+      out.push(this.entry(i) as LedgerEntry);
+    return out;
+  }
+
+  stats(): LedgerStats {
+    const n = this.#n;
+    const lateness = new Float64Array(n);
+    for (let i = 0; i < n; i++) lateness[i] = (this.#sent[i] as number) - (this.#intended[i] as number);
+    if (n < 2)
+      return {
+        count: n,
+        intended_rate: null,
+        achieved_rate: null,
+        rate_error: null,
+        lateness_ms: percentiles(lateness),
+      };
+    const intendedSpan = (this.#intended[n - 1] as number) - (this.#intended[0] as number);
+    const sentSpan = (this.#sent[n - 1] as number) - (this.#sent[0] as number);
+    const intended = intendedSpan > 0 ? ((n - 1) * 1000) / intendedSpan : null;
+    const achieved = sentSpan > 0 ? ((n - 1) * 1000) / sentSpan : null;
+    return {
+      count: n,
+      intended_rate: intended,
+      achieved_rate: achieved,
+      rate_error: intended && achieved ? achieved / intended - 1 : null,
+      lateness_ms: percentiles(lateness),
+    };
+  }
+}

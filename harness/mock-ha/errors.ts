@@ -1,0 +1,20 @@
+/** The one error type of the mock Home Assistant; `code` says which rule was broken. */
+export type MockHaErrorCode =
+  | 'invalid_config'
+  | 'invalid_token'
+  | 'not_running'
+  | 'scenario_running'
+  | 'invalid_scenario'
+  | 'invalid_trace'
+  | 'unknown_entity'
+  | 'unknown_run'
+  | 'listen_failed';
+
+export class MockHaError extends Error {
+  override readonly name = 'MockHaError';
+  readonly code: MockHaErrorCode;
+  constructor(code: MockHaErrorCode, message: string) {
+    super(`mock-ha: ${message}`);
+    this.code = code;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The synthetic home: areas, devices, entities and config entries, generated from a seed.
+ * Same seed and size -> the same home, byte for byte (registry timestamps are fixed).
+ */
+import { CHANGE_WEIGHT, type EntityKind, type EntitySpec, KIND_DOMAIN } from './domains.ts';
+import { Rng } from './rng.ts';
+
+export type HomeSize = 'small' | 'medium' | 'large';
+export const HOME_SIZES: readonly HomeSize[] = ['small', 'medium', 'large'];
+const AREA_COUNT: Record<HomeSize, number> = { small: 4, medium: 10, large: 30 };
+const PERSON_COUNT: Record<HomeSize, number> = { small: 2, medium: 3, large: 5 };
+
+/** Registry timestamps (epoch seconds) are fixed so the registries are deterministic. */
+export const REGISTRY_EPOCH_S = 1_735_689_600; // 2025-01-01T00:00:00Z
+
+export interface Area {
+  area_id: string;
+  name: string;
+}
+export interface ConfigEntry {
+  entry_id: string;
+  domain: string;
+  title: string;
+}
+export interface Device {
+  id: string;
+  name: string;
+  area_id: string | null;
+  manufacturer: string;
+  model: string;
+  config_entry_id: string;
+  integration: string;
+  identifier: string;
+}
+export interface HomeEntity extends EntitySpec {
+  domain: string;
+  device_id: string | null;
+  area_id: string | null;
+  platform: string;
+  unique_id: string;
+  registry_id: string;
+  config_entry_id: string | null;
+  entity_category: string | null;
+}
+export interface HomeDefinition {
+  seed: number;
+  size: HomeSize;
+  areas: Area[];
+  configEntries: ConfigEntry[];
+  devices: Device[];
+  entities: HomeEntity[];
+}
+
+const AREA_NAMES = [
+  'Living Room',
+  'Kitchen',
+  'Bedroom',
+  'Hallway',
+  'Bathroom',
+  'Office',
+  'Dining Room',
+  'Garage',
+  'Kids Room',
+  'Guest Room',
+  'Laundry',
+  'Basement',
+  'Attic',
+  'Garden',
+];
+const PERSON_NAMES = ['Alex', 'Sam', 'Robin', 'Kim', 'Jo', 'Charlie', 'Maria', 'Noah'];
+
+const INTEGRATIONS = {
+  zha: { title: 'Zigbee Home Automation', manufacturer: 'Aqara', model: 'Multisensor MS-S02' },
+  hue: { title: 'Philips Hue', manufacturer: 'Signify', model: 'LCA001' },
+  shelly: { title: 'Shelly', manufacturer: 'Shelly', model: 'Plug S' },
+  ecobee: { title: 'ecobee', manufacturer: 'ecobee', model: 'Smart Thermostat' },
+  somfy: { title: 'Somfy', manufacturer: 'Somfy', model: 'RS100 io' },
+  sonos: { title: 'Sonos', manufacturer: 'Sonos', model: 'One SL' },
+  sun: { title: 'Sun', manufacturer: 'Home Assistant', model: 'Sun' },
+} as const;
+type Integration = keyof typeof INTEGRATIONS;
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+
+export function buildHome(seed: number, size: HomeSize): HomeDefinition {
+  const rng = new Rng(seed);
+  const regTime = REGISTRY_EPOCH_S * 1000;
+  const home: HomeDefinition = { seed, size, areas: [], configEntries: [], devices: [], entities: [] };
+  const entries = new Map<Integration, ConfigEntry>();
+  const entryFor = (integration: Integration): ConfigEntry => {
+    let e = entries.get(integration);
+    if (!e) {
+      e = { entry_id: rng.ulid(regTime), domain: integration, title: INTEGRATIONS[integration].title };
+      entries.set(integration, e);
+      home.configEntries.push(e);
+    }
+    return e;
+  };
+  const usedIds = new Set<string>();
+  const uniqueEntityId = (domain: string, objectId: string) => {
+    let id = `${domain}.${objectId}`;
+    for (let i = 2; usedIds.has(id); i++) id = `${domain}.${objectId}_${i}`;
+    usedIds.add(id);
+    return id;
+  };
+  const addDevice = (integration: Integration, name: string, area: Area | null): Device => {
+    const entry = entryFor(integration);
+    const device: Device = {
+      id: rng.hex(32),
+      name,
+      area_id: area?.area_id ?? null,
+      manufacturer: INTEGRATIONS[integration].manufacturer,
+      model: INTEGRATIONS[integration].model,
+      config_entry_id: entry.entry_id,
+      integration,
+      identifier: rng.hex(16),
+    };
+    home.devices.push(device);
+    return device;
+  };
+  const addEntity = (
+    kind: EntityKind,
+    objectId: string,
+    name: string,
+    device: Device | null,
+    platform: string,
+  ) => {
+    const domain = KIND_DOMAIN[kind];
+    home.entities.push({
+      entity_id: uniqueEntityId(domain, slug(objectId)),
+      kind,
+      name,
+      domain,
+      device_id: device?.id ?? null,
+      area_id: null, // entities inherit the device's area, as in HA
+      platform,
+      unique_id: `${platform}-${rng.hex(12)}`,
+      registry_id: rng.hex(32),
+      config_entry_id: device?.config_entry_id ?? null,
+      entity_category: null,
+    });
+  };
+
+  for (let i = 0; i < AREA_COUNT[size]; i++) {
+    const base = AREA_NAMES[i % AREA_NAMES.length] as string;
+    const round = Math.floor(i / AREA_NAMES.length);
+    const name = round === 0 ? base : `${base} ${round + 1}`;
+    home.areas.push({ area_id: slug(name), name });
+  }
+
+  for (const area of home.areas) {
+    const a = area.name;
+    const multi = addDevice('zha', `${a} Multisensor`, area);
+    addEntity('temperature', `${a} temperature`, `${a} Temperature`, multi, 'zha');
+    addEntity('humidity', `${a} humidity`, `${a} Humidity`, multi, 'zha');
+    addEntity('motion', `${a} motion`, `${a} Motion`, multi, 'zha');
+    const lights = rng.int(1, 3);
+    for (let l = 1; l <= lights; l++) {
+      const label = lights === 1 ? 'Ceiling' : `Light ${l}`;
+      addEntity('light', `${a} ${label}`, `${a} ${label}`, addDevice('hue', `${a} ${label}`, area), 'hue');
+    }
+    const plug = addDevice('shelly', `${a} Plug`, area);
+    addEntity('switch', `${a} plug`, `${a} Plug`, plug, 'shelly');
+    addEntity('power', `${a} plug power`, `${a} Plug Power`, plug, 'shelly');
+    addEntity('energy', `${a} plug energy`, `${a} Plug Energy`, plug, 'shelly');
+    if (rng.chance(0.5)) {
+      addEntity('door', `${a} door`, `${a} Door`, addDevice('zha', `${a} Door Sensor`, area), 'zha');
+    }
+    if (rng.chance(0.4)) {
+      addEntity(
+        'climate',
+        `${a} thermostat`,
+        `${a} Thermostat`,
+        addDevice('ecobee', `${a} Thermostat`, area),
+        'ecobee',
+      );
+    }
+    if (rng.chance(0.4)) {
+      addEntity('cover', `${a} shutter`, `${a} Shutter`, addDevice('somfy', `${a} Shutter`, area), 'somfy');
+    }
+    if (rng.chance(0.3)) {
+      addEntity(
+        'media_player',
+        `${a} speaker`,
+        `${a} Speaker`,
+        addDevice('sonos', `${a} Speaker`, area),
+        'sonos',
+      );
+    }
+  }
+  for (let p = 0; p < PERSON_COUNT[size]; p++) {
+    const name = PERSON_NAMES[p % PERSON_NAMES.length] as string;
+    addEntity('person', name, name, null, 'person');
+  }
+  addEntity('sun', 'sun', 'Sun', addDevice('sun', 'Sun', null), 'sun');
+  return home;
+}
+
+/** Cumulative change weights, for picking the next entity to change. */
+export function changeWeights(entities: readonly HomeEntity[]): Float64Array {
+  const cumulative = new Float64Array(entities.length);
+  let sum = 0;
+  entities.forEach((e, i) => {
+    sum += CHANGE_WEIGHT[e.kind];
+    cumulative[i] = sum;
+  });
+  return cumulative;
+}

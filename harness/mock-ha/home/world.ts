@@ -1,0 +1,180 @@
+/**
+ * The live state of the synthetic home. Applies state writes with HA's rules (last_changed
+ * moves only when `state` changes, last_updated on any change, old_state chaining, ULID
+ * context ids) and produces the synthetic changes of the event engine.
+ */
+import { haIsoTime, newContext, stateChangedEventJson } from '../protocol/messages.ts';
+import type { Attributes, HaContext, HaState } from '../protocol/types.ts';
+import { type EntitySpec, initialState, nextState } from './domains.ts';
+import { changeWeights, type HomeDefinition, type HomeEntity } from './home.ts';
+import { Rng } from './rng.ts';
+
+export interface StateChange {
+  entityId: string;
+  contextId: string;
+  /** Epoch ms the change happened at (the intended time for scheduled events). */
+  epochMs: number;
+  timeFired: string;
+  context: HaContext;
+  oldState: HaState | null;
+  newState: HaState | null;
+  /** The state_changed event, serialised once and cached. */
+  eventJson(): string;
+}
+
+const sameAttributes = (a: Attributes, b: Attributes) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+export class World {
+  readonly home: HomeDefinition;
+  readonly #states = new Map<string, HaState>();
+  readonly #json = new Map<string, string>();
+  readonly #specs = new Map<string, EntitySpec>();
+  readonly #rng: Rng;
+  #pickable: HomeEntity[];
+  #weights: Float64Array;
+
+  constructor(home: HomeDefinition, loadEpochMs: number) {
+    this.home = home;
+    this.#rng = new Rng((home.seed ^ 0x5eed) >>> 0);
+    const initRng = new Rng((home.seed ^ 0x1417) >>> 0);
+    for (const e of home.entities) {
+      this.#specs.set(e.entity_id, e);
+      const v = initialState(initRng, e);
+      const iso = haIsoTime(loadEpochMs);
+      this.#put({
+        entity_id: e.entity_id,
+        state: v.state,
+        attributes: v.attributes,
+        last_changed: iso,
+        last_reported: iso,
+        last_updated: iso,
+        context: newContext(initRng.ulid(loadEpochMs)),
+      });
+    }
+    this.#pickable = home.entities;
+    this.#weights = changeWeights(home.entities);
+  }
+
+  get size(): number {
+    return this.#states.size;
+  }
+  states(): IterableIterator<HaState> {
+    return this.#states.values();
+  }
+  get(entityId: string): HaState | undefined {
+    return this.#states.get(entityId);
+  }
+  has(entityId: string): boolean {
+    return this.#states.has(entityId);
+  }
+
+  #put(s: HaState) {
+    this.#states.set(s.entity_id, s);
+    this.#json.set(s.entity_id, JSON.stringify(s));
+  }
+
+  #change(
+    entityId: string,
+    oldState: HaState | null,
+    newState: HaState | null,
+    epochMs: number,
+    ctx: HaContext,
+  ) {
+    const oldJson = oldState ? (this.#json.get(entityId) ?? JSON.stringify(oldState)) : null;
+    if (newState) this.#put(newState);
+    else {
+      this.#states.delete(entityId);
+      this.#json.delete(entityId);
+    }
+    const newJson = newState ? (this.#json.get(entityId) as string) : null;
+    const timeFired = haIsoTime(epochMs);
+    let cached: string | undefined;
+    const change: StateChange = {
+      entityId,
+      contextId: ctx.id,
+      epochMs,
+      timeFired,
+      context: ctx,
+      oldState,
+      newState,
+      eventJson: () => {
+        cached ??= stateChangedEventJson(entityId, oldJson, newJson, timeFired, ctx);
+        return cached;
+      },
+    };
+    return change;
+  }
+
+  /**
+   * Writes a state like `hass.states.async_set`. Returns null when neither the state nor the
+   * attributes changed (HA fires no state_changed then), unless `force` is set.
+   */
+  set(
+    entityId: string,
+    state: string,
+    attributes: Attributes,
+    epochMs: number,
+    force = false,
+  ): StateChange | null {
+    const old = this.#states.get(entityId) ?? null;
+    const stateChanged = old === null || old.state !== state;
+    if (!stateChanged && !force && old && sameAttributes(old.attributes, attributes)) return null;
+    const iso = haIsoTime(epochMs);
+    const ctx = newContext(this.#rng.ulid(epochMs));
+    const next: HaState = {
+      entity_id: entityId,
+      state,
+      attributes,
+      last_changed: stateChanged || !old ? iso : old.last_changed,
+      last_reported: iso,
+      last_updated: iso,
+      context: ctx,
+    };
+    return this.#change(entityId, old, next, epochMs, ctx);
+  }
+
+  remove(entityId: string, epochMs: number): StateChange | null {
+    const old = this.#states.get(entityId);
+    if (!old) return null;
+    return this.#change(entityId, old, null, epochMs, newContext(this.#rng.ulid(epochMs)));
+  }
+
+  /** Registers an entity that synthetic changes may pick from now on. */
+  addEntity(entity: HomeEntity, epochMs: number): StateChange | null {
+    this.#specs.set(entity.entity_id, entity);
+    this.#pickable = [...this.#pickable, entity];
+    this.#weights = changeWeights(this.#pickable);
+    const v = initialState(this.#rng, entity);
+    return this.set(entity.entity_id, v.state, v.attributes, epochMs, true);
+  }
+
+  /** Stops an entity from being picked and removes its state. */
+  removeEntity(entityId: string, epochMs: number): StateChange | null {
+    this.#pickable = this.#pickable.filter((e) => e.entity_id !== entityId);
+    this.#weights = changeWeights(this.#pickable);
+    this.#specs.delete(entityId);
+    return this.remove(entityId, epochMs);
+  }
+
+  #pick(): HomeEntity {
+    const total = this.#weights[this.#weights.length - 1] ?? 0;
+    const x = this.#rng.float() * total;
+    let lo = 0;
+    let hi = this.#weights.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.#weights[mid] as number) > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.#pickable[lo] as HomeEntity;
+  }
+
+  /** The next synthetic change, deterministic for a given seed and sequence of times. */
+  next(epochMs: number): StateChange {
+    if (this.#pickable.length === 0) throw new RangeError('the home has no entities to change');
+    const entity = this.#pick();
+    const cur = this.#states.get(entity.entity_id) as HaState;
+    const v = nextState(this.#rng, entity, cur);
+    return this.set(entity.entity_id, v.state, v.attributes, epochMs, true) as StateChange;
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * One websocket client: the auth phase, id rules, the send queue with coalescing and HA's
+ * back-pressure rule (16384 pending messages, or above 1024 for 5 s -> the client is dropped).
+ * "Pending" means queued in the mock and not yet handed to the socket; the queue only drains
+ * while the TCP socket does not need a drain, so a client that stops reading builds it up.
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import * as msg from '../protocol/messages.ts';
+
+export interface ConnectionLimits {
+  authTimeoutMs: number;
+  maxPending: number;
+  pendingPeak: number;
+  pendingPeakMs: number;
+}
+
+export interface Subscription {
+  kind: 'events' | 'entities';
+  /** events: the event type, null = all. */
+  eventType: string | null;
+  /** entities: the entity filter, null = all. */
+  entityIds: Set<string> | null;
+}
+
+export interface ClientStats {
+  id: number;
+  remote: string;
+  connected_at: number;
+  authenticated: boolean;
+  coalesce: boolean;
+  subscriptions: number;
+  pending: number;
+  max_pending: number;
+  messages_sent: number;
+  frames_sent: number;
+  events_sent: number;
+  closed: boolean;
+  /** Why the mock closed this client, if it did (e.g. `slow_consumer_max_pending`). */
+  close_reason: string | null;
+}
+
+export interface ConnectionHost {
+  readonly haVersion: string;
+  readonly limits: ConnectionLimits;
+  checkToken(token: string): boolean;
+  handleCommand(conn: ClientConnection, message: Record<string, unknown>): void;
+  onAuthOk(conn: ClientConnection): void;
+  onAuthFailed(conn: ClientConnection, reason: 'invalid' | 'timeout' | 'format'): void;
+  onDropped(conn: ClientConnection, reason: string): void;
+  onClosed(conn: ClientConnection): void;
+  now(): number;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class ClientConnection {
+  readonly id: number;
+  readonly remote: string;
+  readonly connectedAt: number;
+  readonly subscriptions = new Map<number, Subscription>();
+  authenticated = false;
+  coalesce = false;
+  lastId = 0;
+  readonly #ws: WebSocket;
+  readonly #raw: Socket;
+  readonly #host: ConnectionHost;
+  #queue: string[] = [];
+  #head = 0;
+  #flushScheduled = false;
+  #waitingDrain = false;
+  #authTimer: NodeJS.Timeout | undefined;
+  #peakTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #closeReason: string | null = null;
+  #maxPending = 0;
+  #messagesSent = 0;
+  #framesSent = 0;
+  eventsSent = 0;
+
+  constructor(id: number, ws: WebSocket, raw: Socket, host: ConnectionHost) {
+    this.id = id;
+    this.#ws = ws;
+    this.#raw = raw;
+    this.#host = host;
+    this.remote = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`;
+    this.connectedAt = host.now();
+    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', () => this.#onClose());
+    raw.on('drain', this.#onDrain);
+    this.#authTimer = setTimeout(() => {
+      if (this.authenticated || this.#closed) return;
+      this.#host.onAuthFailed(this, 'timeout');
+      this.close('auth_timeout');
+    }, host.limits.authTimeoutMs);
+    this.sendObject(msg.authRequired(host.haVersion));
+  }
+
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  sendObject(message: unknown): void {
+    this.send(JSON.stringify(message));
+  }
+
+  /** Queues one serialised message; flushes at the end of the current tick. */
+  send(json: string): void {
+    if (this.#closed) return;
+    this.#queue.push(json);
+    const pending = this.pending;
+    if (pending > this.#maxPending) this.#maxPending = pending;
+    const { maxPending, pendingPeak, pendingPeakMs } = this.#host.limits;
+    if (pending >= maxPending) {
+      this.#drop('slow_consumer_max_pending');
+      return;
+    }
+    if (pending <= pendingPeak) {
+      if (this.#peakTimer) {
+        clearTimeout(this.#peakTimer);
+        this.#peakTimer = undefined;
+      }
+    } else if (!this.#peakTimer) {
+      this.#peakTimer = setTimeout(() => {
+        this.#peakTimer = undefined;
+        if (this.pending >= pendingPeak) this.#drop('slow_consumer_peak');
+      }, pendingPeakMs);
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Hands queued messages to the socket while it does not need a drain. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed || this.#waitingDrain) return;
+    while (this.#head < this.#queue.length) {
+      if (this.#raw.writableNeedDrain) {
+        this.#waitingDrain = true;
+        return;
+      }
+      if (this.coalesce && this.#queue.length - this.#head > 1) {
+        const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
+        this.#ws.send(msg.coalesce(batch));
+        this.#messagesSent += batch.length;
+        this.#queue = [];
+        this.#head = 0;
+      } else {
+        this.#ws.send(this.#queue[this.#head] as string);
+        this.#head++;
+        this.#messagesSent++;
+      }
+      this.#framesSent++;
+    }
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  #onDrain = () => {
+    this.#waitingDrain = false;
+    this.flush();
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  };
+
+  #drop(reason: string) {
+    if (this.#closed) return;
+    this.#closeReason = reason;
+    this.#host.onDropped(this, reason);
+    this.#ws.terminate();
+    this.#onClose();
+  }
+
+  /** Closes after flushing what is queued (auth_invalid, errors). */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closeReason ??= reason;
+    this.flush();
+    this.#ws.close(1000);
+    this.#finish();
+  }
+
+  #finish() {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#authTimer);
+    clearTimeout(this.#peakTimer);
+    this.#raw.off('drain', this.#onDrain);
+    this.subscriptions.clear();
+    this.#host.onClosed(this);
+  }
+
+  #onClose() {
+    this.#finish();
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean) {
+    if (this.#closed) return;
+    if (isBinary) {
+      this.close('binary_frame');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.close('invalid_json');
+      return;
+    }
+    if (!this.authenticated) {
+      this.#onAuth(parsed);
+      return;
+    }
+    if (Array.isArray(parsed)) {
+      for (const m of parsed) this.#dispatch(m);
+    } else this.#dispatch(parsed);
+  }
+
+  #onAuth(m: unknown) {
+    if (
+      !isRecord(m) ||
+      m.type !== 'auth' ||
+      (typeof m.access_token !== 'string' && typeof m.api_password !== 'string')
+    ) {
+      const detail = !isRecord(m)
+        ? 'expected a dictionary'
+        : m.type !== 'auth'
+          ? "value must be one of ['auth'] for dictionary value @ data['type']"
+          : 'must contain at least one of access_token, api_password.';
+      this.sendObject(msg.authInvalid(`Auth message incorrectly formatted: ${detail}`));
+      this.#host.onAuthFailed(this, 'format');
+      this.close('auth_invalid_format');
+      return;
+    }
+    if (typeof m.access_token === 'string' && this.#host.checkToken(m.access_token)) {
+      this.authenticated = true;
+      clearTimeout(this.#authTimer);
+      this.sendObject(msg.authOk(this.#host.haVersion));
+      this.#host.onAuthOk(this);
+      return;
+    }
+    this.sendObject(msg.authInvalid());
+    this.#host.onAuthFailed(this, 'invalid');
+    this.close('auth_invalid');
+  }
+
+  #dispatch(m: unknown) {
+    if (this.#closed) return;
+    const id = isRecord(m) ? m.id : undefined;
+    if (
+      !isRecord(m) ||
+      typeof id !== 'number' ||
+      !Number.isInteger(id) ||
+      id <= 0 ||
+      typeof m.type !== 'string' ||
+      m.type === ''
+    ) {
+      this.sendObject(
+        msg.errorResult(typeof id === 'number' ? id : 0, 'invalid_format', 'Message incorrectly formatted.'),
+      );
+      return;
+    }
+    if (id <= this.lastId) {
+      this.sendObject(msg.errorResult(id, 'id_reuse', 'Identifier values have to increase.'));
+      return;
+    }
+    this.#host.handleCommand(this, m);
+  }
+
+  stats(): ClientStats {
+    return {
+      id: this.id,
+      remote: this.remote,
+      connected_at: this.connectedAt,
+      authenticated: this.authenticated,
+      coalesce: this.coalesce,
+      subscriptions: this.subscriptions.size,
+      pending: this.pending,
+      max_pending: this.#maxPending,
+      messages_sent: this.#messagesSent,
+      frames_sent: this.#framesSent,
+      events_sent: this.eventsSent,
+      closed: this.#closed,
+      close_reason: this.#closeReason,
+    };
+  }
+}

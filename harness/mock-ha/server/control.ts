@@ -1,0 +1,98 @@
+/**
+ * Control API for harnesses in other processes or containers. Everything under /_mock/ needs
+ * `Authorization: Bearer <control token>` except GET /_mock/health. See ../README.md.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ScenarioSpec } from '../engine/schedule.ts';
+import { MockHaError } from '../errors.ts';
+import { HOME_SIZES, type HomeSize } from '../home/home.ts';
+import type { Attributes } from '../protocol/types.ts';
+import type { MockHaCore } from './core.ts';
+import { bearer, HttpError, readJsonObject, sendJson } from './http-util.ts';
+
+const STATUS: Record<string, number> = {
+  scenario_running: 409,
+  invalid_scenario: 400,
+  invalid_trace: 400,
+  invalid_config: 400,
+  unknown_entity: 404,
+  unknown_run: 404,
+};
+
+export function controlErrorStatus(err: unknown): number {
+  return err instanceof MockHaError ? (STATUS[err.code] ?? 500) : 500;
+}
+
+export async function handleControl(core: MockHaCore, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  if (method === 'GET' && path === '/_mock/health') return sendJson(res, 200, core.health());
+  if (core.controlToken === null) {
+    throw new HttpError(503, {
+      message: 'control API disabled: start the mock with MOCK_HA_CONTROL_TOKEN set',
+    });
+  }
+  if (bearer(req) !== core.controlToken) {
+    throw new HttpError(401, { message: 'control API needs Authorization: Bearer <MOCK_HA_CONTROL_TOKEN>' });
+  }
+  const body = method === 'POST' ? await readJsonObject(req, 'expected a JSON object body') : {};
+
+  if (path === '/_mock/stats' && method === 'GET') return sendJson(res, 200, core.stats());
+  if (path === '/_mock/home' && method === 'GET') return sendJson(res, 200, core.homeSummary());
+  if (path === '/_mock/home' && method === 'POST') {
+    const seed = body.seed ?? core.world.home.seed;
+    const size = body.size ?? core.world.home.size;
+    if (typeof seed !== 'number' || !Number.isInteger(seed))
+      throw new HttpError(400, { message: `"seed" must be an integer, got ${JSON.stringify(seed)}` });
+    if (!HOME_SIZES.includes(size as HomeSize))
+      throw new HttpError(400, {
+        message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,
+      });
+    core.loadHome(seed, size as HomeSize);
+    return sendJson(res, 200, core.homeSummary());
+  }
+  if (path === '/_mock/scenario' && method === 'GET') {
+    const latest = core.engine.latest();
+    return sendJson(res, 200, {
+      current: core.engine.current,
+      latest: latest ? core.engine.report(latest.run_id) : null,
+    });
+  }
+  if (path === '/_mock/scenario' && method === 'POST') {
+    return sendJson(res, 201, core.engine.start(body as unknown as ScenarioSpec));
+  }
+  if (path === '/_mock/scenario/stop' && method === 'POST') {
+    const stopped = core.engine.stop();
+    return sendJson(res, 200, { stopped: stopped ? core.engine.report(stopped.run_id) : null });
+  }
+  if (path === '/_mock/runs' && method === 'GET') return sendJson(res, 200, core.engine.runs());
+  const run = /^\/_mock\/runs\/([^/]+)(\/ledger)?$/.exec(path);
+  if (run && method === 'GET') {
+    const runId = decodeURIComponent(run[1] as string);
+    if (!run[2]) return sendJson(res, 200, core.engine.report(runId));
+    const ledger = core.engine.ledger(runId);
+    const from = Number(url.searchParams.get('from') ?? 0);
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 10_000), 100_000);
+    const entries = ledger.slice(from, limit);
+    const next = from + entries.length < ledger.length ? from + entries.length : null;
+    return sendJson(res, 200, { run_id: runId, total: ledger.length, from, next, entries });
+  }
+  if (path === '/_mock/event' && method === 'POST') {
+    const opts: { entity_id?: string; state?: string; attributes?: Attributes } = {};
+    if (typeof body.entity_id === 'string') opts.entity_id = body.entity_id;
+    if (body.state !== undefined) opts.state = String(body.state);
+    if (typeof body.attributes === 'object' && body.attributes !== null)
+      opts.attributes = body.attributes as Attributes;
+    const change = core.engine.fire(opts);
+    const ledger = core.engine.ledger('manual');
+    return sendJson(res, 201, {
+      run_id: 'manual',
+      entry: ledger.entry(ledger.length - 1),
+      event: JSON.parse(change.eventJson()),
+    });
+  }
+  if (path === '/_mock/registry' && method === 'POST') return sendJson(res, 201, core.registryChange(body));
+  if (path === '/_mock/disconnect' && method === 'POST')
+    return sendJson(res, 200, { closed: core.disconnectAll('control_disconnect') });
+  throw new HttpError(404, { message: `no control route ${method} ${path}` });
+}
