@@ -1,0 +1,90 @@
+/**
+ * One-shot onboarding for compose (service `influxdb-init`): waits for InfluxDB's /health,
+ * onboards idempotently (onboarding.ts), writes the org tokens to INFLUXDB_TOKENS_DIR when set,
+ * prints a JSON summary on stdout and exits 0. Exit 1 with one line on stderr otherwise.
+ *
+ * Env: INFLUXDB_URL, INFLUXDB_ADMIN_USER, INFLUXDB_ADMIN_PASSWORD, INFLUXDB_ADMIN_TOKEN,
+ * INFLUXDB_PROD_TOKEN, INFLUXDB_TEST_TOKEN (desired values: InfluxDB cannot create a token with
+ * a chosen value, so they are only reused when already valid), INFLUXDB_TOKENS_DIR,
+ * INFLUXDB_WAIT_MS (default 60000).
+ */
+import { createLogger } from '../util/log.ts';
+import { waitFor } from '../util/wait.ts';
+import { InfluxError } from './errors.ts';
+import { onboard } from './onboarding.ts';
+import { readTokenFile, writeTokenFile } from './token-files.ts';
+
+const log = createLogger('influxdb-init');
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new InfluxError('INFLUX_CONFIG', `influxdb-init: env ${name} is required but empty`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const url = required('INFLUXDB_URL');
+  const dir = process.env.INFLUXDB_TOKENS_DIR || undefined;
+  await waitFor(
+    async () => {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+      return { done: res.status === 200, seen: `GET /health -> ${res.status}` };
+    },
+    {
+      what: `influxdb at ${url} /health to return 200`,
+      timeoutMs: Number(process.env.INFLUXDB_WAIT_MS ?? 60_000),
+    },
+  );
+  const desired = {
+    production: process.env.INFLUXDB_PROD_TOKEN || undefined,
+    test: process.env.INFLUXDB_TEST_TOKEN || undefined,
+  };
+  const known = {
+    production: (dir && (await readTokenFile(dir, 'production'))) || desired.production,
+    test: (dir && (await readTokenFile(dir, 'test'))) || desired.test,
+  };
+  const result = await onboard({
+    url,
+    adminUser: required('INFLUXDB_ADMIN_USER'),
+    adminPassword: required('INFLUXDB_ADMIN_PASSWORD'),
+    adminToken: required('INFLUXDB_ADMIN_TOKEN'),
+    known,
+    log,
+  });
+  const files: Record<string, string> = {};
+  for (const which of ['production', 'test'] as const) {
+    const token = result[which].token;
+    if (dir) files[which] = await writeTokenFile(dir, which, token);
+    else if (desired[which] && desired[which] !== token) {
+      throw new InfluxError(
+        'INFLUX_TOKEN',
+        `influxdb-init: ${which} token could not take the desired value (InfluxDB generates token values); set INFLUXDB_TOKENS_DIR so services read it from a file`,
+      );
+    }
+  }
+  const summary = {
+    setup: result.setup,
+    production: {
+      org: result.production.org,
+      bucket: result.production.bucket,
+      token: result.production.token,
+      tokenAction: result.production.tokenAction,
+    },
+    test: {
+      org: result.test.org,
+      bucket: result.test.bucket,
+      token: result.test.token,
+      tokenAction: result.test.tokenAction,
+    },
+    files,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  log.info(
+    `done: setup ${result.setup}, tokens production=${result.production.tokenAction} test=${result.test.tokenAction}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`influxdb-init failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
