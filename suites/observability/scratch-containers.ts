@@ -1,0 +1,78 @@
+/**
+ * Throwaway containers from the base image for the observability suites. Labelled
+ * com.homeiq.harness=1 and removed by `remove()` / `await using`.
+ */
+import Docker from 'dockerode';
+import pins from '../../harness/config/pins.json' with { type: 'json' };
+
+export const BASE_IMAGE = pins.baseImage.tag;
+export const docker = new Docker();
+
+export interface ScratchContainer {
+  id: string;
+  name: string;
+  /** IPv4 address on `network` (or the default bridge). */
+  ip: string;
+  /** Runs a command inside and resolves with its exit code and output. */
+  exec(cmd: string[], opts?: { detach?: boolean }): Promise<{ exitCode: number | null; output: string }>;
+  remove(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startScratchContainer(opts: {
+  name: string;
+  cmd?: string[];
+  memoryBytes?: number;
+  network?: string;
+}): Promise<ScratchContainer> {
+  const container = await docker.createContainer({
+    Image: BASE_IMAGE,
+    name: `homeiq-obs-${opts.name}-${process.pid}`,
+    Cmd: opts.cmd ?? ['sleep', 'infinity'],
+    Labels: { 'com.homeiq.harness': '1', 'com.homeiq.service': opts.name },
+    HostConfig: {
+      Memory: opts.memoryBytes,
+      MemorySwap: opts.memoryBytes, // no swap: the limit is the limit
+      NetworkMode: opts.network ?? 'bridge',
+      AutoRemove: false,
+    },
+  });
+  const remove = () => container.remove({ force: true }).catch(() => undefined);
+  try {
+    await container.start();
+    const info = await container.inspect();
+    const nets = info.NetworkSettings.Networks;
+    const ip = nets[opts.network ?? 'bridge']?.IPAddress ?? Object.values(nets)[0]?.IPAddress ?? '';
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      ip,
+      exec: async (cmd, execOpts = {}) => {
+        const exec = await container.exec({
+          Cmd: cmd,
+          AttachStdout: !execOpts.detach,
+          AttachStderr: !execOpts.detach,
+        });
+        if (execOpts.detach) {
+          await exec.start({ Detach: true });
+          return { exitCode: null, output: '' };
+        }
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        await new Promise((resolve) => stream.on('end', resolve));
+        const { ExitCode } = await exec.inspect();
+        return { exitCode: ExitCode, output: Buffer.concat(chunks).toString('latin1') };
+      },
+      remove: async () => {
+        await remove();
+      },
+      [Symbol.asyncDispose]: async () => {
+        await remove();
+      },
+    };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
