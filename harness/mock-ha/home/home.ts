@@ -152,7 +152,14 @@ export function buildHome(seed: number, size: HomeSize): HomeDefinition {
     home.areas.push({ area_id: slug(name), name });
   }
 
-  for (const area of home.areas) {
+  // Optional per-area devices: [kind, label, integration, probability, area index that always has one].
+  const optional: [EntityKind, string, Integration, number, number][] = [
+    ['door', 'Door', 'zha', 0.5, 0],
+    ['climate', 'Thermostat', 'ecobee', 0.4, 0],
+    ['cover', 'Shutter', 'somfy', 0.4, 1],
+    ['media_player', 'Speaker', 'sonos', 0.3, 0],
+  ];
+  home.areas.forEach((area, index) => {
     const a = area.name;
     const multi = addDevice('zha', `${a} Multisensor`, area);
     addEntity('temperature', `${a} temperature`, `${a} Temperature`, multi, 'zha');
@@ -167,31 +174,18 @@ export function buildHome(seed: number, size: HomeSize): HomeDefinition {
     addEntity('switch', `${a} plug`, `${a} Plug`, plug, 'shelly');
     addEntity('power', `${a} plug power`, `${a} Plug Power`, plug, 'shelly');
     addEntity('energy', `${a} plug energy`, `${a} Plug Energy`, plug, 'shelly');
-    if (rng.chance(0.5)) {
-      addEntity('door', `${a} door`, `${a} Door`, addDevice('zha', `${a} Door Sensor`, area), 'zha');
+    for (const [kind, label, integration, p, always] of optional) {
+      const has = rng.chance(p) || index === Math.min(always, home.areas.length - 1);
+      if (has)
+        addEntity(
+          kind,
+          `${a} ${label}`,
+          `${a} ${label}`,
+          addDevice(integration, `${a} ${label}`, area),
+          integration,
+        );
     }
-    if (rng.chance(0.4)) {
-      addEntity(
-        'climate',
-        `${a} thermostat`,
-        `${a} Thermostat`,
-        addDevice('ecobee', `${a} Thermostat`, area),
-        'ecobee',
-      );
-    }
-    if (rng.chance(0.4)) {
-      addEntity('cover', `${a} shutter`, `${a} Shutter`, addDevice('somfy', `${a} Shutter`, area), 'somfy');
-    }
-    if (rng.chance(0.3)) {
-      addEntity(
-        'media_player',
-        `${a} speaker`,
-        `${a} Speaker`,
-        addDevice('sonos', `${a} Speaker`, area),
-        'sonos',
-      );
-    }
-  }
+  });
   for (let p = 0; p < PERSON_COUNT[size]; p++) {
     const name = PERSON_NAMES[p % PERSON_NAMES.length] as string;
     addEntity('person', name, name, null, 'person');

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StartedMockHa, startMockHa } from '../index.ts';
+import * as msg from '../protocol/messages.ts';
+import { RawClient } from '../testing/raw-client.ts';
+
+let ha: StartedMockHa;
+beforeAll(async () => {
+  ha = await startMockHa({ seed: 5 });
+});
+afterAll(() => ha.stop());
+
+const api = (path: string, init: RequestInit = {}, token: string | null = ha.token) =>
+  fetch(`${ha.url}${path}`, {
+    ...init,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+  });
+
+describe('REST API', () => {
+  it('answers 401 without a token or with a wrong one', async () => {
+    for (const token of [null, 'w'.repeat(40)]) {
+      const res = await api('/api/', {}, token);
+      expect(res.status).toBe(401);
+      expect(await res.text()).toBe('401: Unauthorized');
+    }
+  });
+
+  it('answers the ingestion pre-check GET /api/', async () => {
+    const res = await api('/api/');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'API running.' });
+  });
+
+  it('serves /api/states, /api/states/<id>, /api/services and /api/config', async () => {
+    const states = (await (await api('/api/states')).json()) as { entity_id: string }[];
+    expect(states).toHaveLength(ha.world.size);
+    const one = await api('/api/states/sun.sun');
+    expect(await one.json()).toMatchObject({ entity_id: 'sun.sun', state: 'above_horizon' });
+    const missing = await api('/api/states/sensor.nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ message: 'Entity not found.' });
+    const services = (await (await api('/api/services')).json()) as { domain: string }[];
+    expect(services.map((s) => s.domain)).toContain('light');
+    expect(await (await api('/api/config')).json()).toMatchObject({ version: '2025.11.2' });
+  });
+
+  it('POST /api/states/<id> sets the state (201 new, 200 existing) and fires state_changed', async () => {
+    const c = await RawClient.authed(ha.wsUrl, ha.token);
+    c.send(msg.subscribeEvents(1, 'state_changed'));
+    await c.next();
+    const created = await api('/api/states/sensor.rest_probe', {
+      method: 'POST',
+      body: JSON.stringify({ state: '1', attributes: { unit_of_measurement: 'W' } }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/states/sensor.rest_probe');
+    const ev1 = (await c.next()).event as {
+      data: { old_state: unknown; new_state: { state: string } };
+      context: { id: string };
+    };
+    expect(ev1.data.old_state).toBeNull();
+    expect(ev1.data.new_state.state).toBe('1');
+    const updated = await api('/api/states/sensor.rest_probe', {
+      method: 'POST',
+      body: JSON.stringify({ state: '2', attributes: { unit_of_measurement: 'W' } }),
+    });
+    expect(updated.status).toBe(200);
+    const ev2 = (await c.next()).event as { data: { old_state: { state: string; context: { id: string } } } };
+    expect(ev2.data.old_state.state).toBe('1');
+    expect(ev2.data.old_state.context.id).toBe(ev1.context.id);
+    const manual = ha.ledger('manual');
+    expect(manual[manual.length - 1]?.entity_id).toBe('sensor.rest_probe');
+    c.close();
+  });
+
+  it('POST /api/states/<id> refuses a missing state, invalid JSON and an invalid entity id with 400', async () => {
+    const noState = await api('/api/states/sensor.x', { method: 'POST', body: '{}' });
+    expect([noState.status, await noState.json()]).toEqual([400, { message: 'No state specified.' }]);
+    const badJson = await api('/api/states/sensor.x', { method: 'POST', body: '{' });
+    expect([badJson.status, await badJson.json()]).toEqual([400, { message: 'Invalid JSON specified.' }]);
+    const badId = await api('/api/states/Not-An-Entity', { method: 'POST', body: '{"state":"1"}' });
+    expect([badId.status, await badId.json()]).toEqual([400, { message: 'Invalid entity ID specified.' }]);
+  });
+});
+
+describe('control API', () => {
+  const ctl = (path: string, body?: unknown, token: string | null = ha.controlToken) =>
+    api(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }, token);
+
+  it('serves /_mock/health without a token and refuses the rest without the control token', async () => {
+    expect(await (await ctl('/_mock/health', undefined, null)).json()).toMatchObject({
+      status: 'ok',
+      service: 'mock-ha',
+    });
+    expect((await ctl('/_mock/stats', undefined, null)).status).toBe(401);
+    expect((await ctl('/_mock/stats', undefined, ha.token)).status).toBe(401);
+  });
+
+  it('loads a home, runs a scenario, refuses a second one (409), serves report and ledger', async () => {
+    const home = (await (await ctl('/_mock/home', { seed: 9, size: 'medium' })).json()) as {
+      seed: number;
+      entities: number;
+    };
+    expect(home.seed).toBe(9);
+    expect(home.entities).toBeGreaterThan(60);
+    const started = await ctl('/_mock/scenario', { kind: 'steady', rate: 200, durationS: 0.5 });
+    expect(started.status).toBe(201);
+    const run = (await started.json()) as { run_id: string };
+    const again = await ctl('/_mock/scenario', { kind: 'steady', rate: 200, durationS: 0.5 });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { code: string }).code).toBe('scenario_running');
+    const report = await ha.waitForRun(run.run_id);
+    expect(report.count).toBe(100);
+    const fromApi = (await (await ctl(`/_mock/runs/${run.run_id}`)).json()) as {
+      count: number;
+      state: string;
+    };
+    expect(fromApi).toMatchObject({ count: 100, state: 'finished' });
+    const page = (await (await ctl(`/_mock/runs/${run.run_id}/ledger?from=90&limit=50`)).json()) as {
+      total: number;
+      next: number | null;
+      entries: { seq: number; context_id: string; entity_id: string; intended_ts: number; sent_ts: number }[];
+    };
+    expect(page.total).toBe(100);
+    expect(page.next).toBeNull();
+    expect(page.entries.map((e) => e.seq)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    const e = page.entries[0];
+    expect(e?.sent_ts).toBeGreaterThanOrEqual(e?.intended_ts ?? Number.POSITIVE_INFINITY);
+    expect(ha.world.get(e?.entity_id ?? '')).toBeDefined();
+  });
+
+  it('stops a running scenario', async () => {
+    const run = (await (
+      await ctl('/_mock/scenario', { kind: 'steady', rate: 100, durationS: 60 })
+    ).json()) as { run_id: string };
+    const stopped = (await (await ctl('/_mock/scenario/stop', {})).json()) as {
+      stopped: { run_id: string; state: string };
+    };
+    expect(stopped.stopped).toMatchObject({ run_id: run.run_id, state: 'stopped' });
+  });
+
+  it('fires one event and refuses bad scenarios with a message naming the field', async () => {
+    const fired = (await (
+      await ctl('/_mock/event', { entity_id: 'sun.sun', state: 'below_horizon' })
+    ).json()) as {
+      entry: { context_id: string; entity_id: string };
+      event: { context: { id: string } };
+    };
+    expect(fired.entry.entity_id).toBe('sun.sun');
+    expect(fired.entry.context_id).toBe(fired.event.context.id);
+    const bad = await ctl('/_mock/scenario', { kind: 'steady', rate: -1, durationS: 1 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('"rate"');
+    const stats = (await (await ctl('/_mock/stats')).json()) as { totals: { events_fired: number } };
+    expect(stats.totals.events_fired).toBeGreaterThan(0);
+  });
+});
