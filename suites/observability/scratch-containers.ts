@@ -57,7 +57,7 @@ export async function startScratchContainer(opts: {
           await exec.start({ Detach: true });
           return { exitCode: null, output: '' };
         }
-        const stream = await exec.start({ hijack: true, stdin: false });
+        const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         await new Promise((resolve) => stream.on('end', resolve));

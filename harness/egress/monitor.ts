@@ -1,0 +1,246 @@
+/**
+ * Network-level egress monitor: one sidecar container per target, sharing the target's network
+ * namespace (`NetworkMode: container:<id>`, NET_ADMIN + NET_RAW), counts new outbound connections
+ * with iptables and prints each one (tcpdump on an NFLOG group). Proven from the containers'
+ * traffic, not from in-process mocks. Sidecars carry com.homeiq.harness=1 and are removed by stop().
+ */
+import { randomInt } from 'node:crypto';
+import Docker from 'dockerode';
+import pins from '../config/pins.json' with { type: 'json' };
+import { createLogger } from '../util/log.ts';
+import { waitFor } from '../util/wait.ts';
+import { classifyDestination, type DestinationScope, type NetworkRange } from './classify.ts';
+import { EgressError } from './errors.ts';
+import { type ObservedPacket, parseChainCounters, parseTcpdumpLine } from './parse.ts';
+import { countersCommand, READY_LINE, sidecarScript } from './sidecar-script.ts';
+
+export interface EgressTarget {
+  service: string;
+  containerId: string;
+}
+
+export interface EgressMonitorOptions {
+  targets: EgressTarget[];
+  docker?: Docker;
+  /** Image with sh, iptables and tcpdump. Default: the pinned base image. */
+  image?: string;
+  /** How long to wait for each sidecar's capture to be ready. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface DestinationCount {
+  destination: string;
+  scope: DestinationScope;
+  count: number;
+}
+
+export interface ServiceEgress {
+  /** New outbound connections leaving the namespace (iptables counter; loopback excluded). */
+  newConnections: number;
+  /** Distinct destinations (`ip:port/proto`), sorted. */
+  destinations: string[];
+  /** Per destination: scope (container, host, external) and count. */
+  byDestination: DestinationCount[];
+  /** New connections to destinations outside every Docker network (nor a gateway). */
+  externalConnections: number;
+  externalDestinations: string[];
+  /** Names asked of Docker's embedded DNS resolver (e.g. `influxdb`, `api.openweathermap.org`). */
+  dnsQueries: string[];
+}
+
+export interface StartedEgressMonitor {
+  read(): Promise<Record<string, ServiceEgress>>;
+  /** Removes the rules and the sidecars; idempotent. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface Sidecar {
+  target: EgressTarget;
+  chain: string;
+  container: Docker.Container;
+}
+
+const log = createLogger('egress');
+
+async function networkRanges(docker: Docker): Promise<NetworkRange[]> {
+  const nets = await docker.listNetworks();
+  return nets.flatMap((n) =>
+    (n.IPAM?.Config ?? [])
+      .filter((c): c is { Subnet: string; Gateway?: string } => typeof c.Subnet === 'string')
+      .map((c) => ({ subnet: c.Subnet, gateway: c.Gateway })),
+  );
+}
+
+async function logsText(container: Docker.Container): Promise<string> {
+  const buf = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  return buf.toString('utf8');
+}
+
+async function execText(container: Docker.Container, cmd: string[]): Promise<string> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} exited ${ExitCode}: ${text.trim()}`);
+  return text;
+}
+
+async function startSidecar(docker: Docker, target: EgressTarget, image: string, readyTimeoutMs: number) {
+  const chain = `HQEG_${randomInt(1, 0xffffff).toString(16).toUpperCase()}`;
+  const group = randomInt(100, 65535);
+  const container = await docker.createContainer({
+    Image: image,
+    name: `homeiq-egress-${target.service}-${chain.slice(5).toLowerCase()}`,
+    Entrypoint: ['sh', '-c'],
+    Cmd: [sidecarScript({ chain, group })],
+    Tty: true,
+    Labels: {
+      'com.homeiq.harness': '1',
+      'com.homeiq.role': 'egress-sidecar',
+      'com.homeiq.egress-target': target.containerId,
+      'com.homeiq.service': `egress-${target.service}`,
+    },
+    HostConfig: {
+      NetworkMode: `container:${target.containerId}`,
+      CapAdd: ['NET_ADMIN', 'NET_RAW'],
+      Memory: 32 * 1024 * 1024,
+    },
+  });
+  const sidecar: Sidecar = { target, chain, container };
+  try {
+    await container.start();
+    await waitFor(
+      async () => {
+        const text = await logsText(container);
+        const state = (await container.inspect()).State;
+        if (!state.Running) throw new Error(`sidecar exited (${state.ExitCode}): ${text.trim().slice(-300)}`);
+        return { done: text.includes(READY_LINE), seen: text.trim().split(/\r?\n/).at(-1) ?? '(no output)' };
+      },
+      {
+        what: `egress sidecar of ${target.service} to capture (tcpdump on nflog:${group})`,
+        timeoutMs: readyTimeoutMs,
+      },
+    );
+  } catch (err) {
+    await container.remove({ force: true }).catch(() => undefined);
+    throw new EgressError(
+      'EGRESS_SIDECAR_FAILED',
+      `egress sidecar for ${target.service} (${target.containerId.slice(0, 12)}) failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return sidecar;
+}
+
+function summarise(packets: ObservedPacket[], newConnections: number, ranges: NetworkRange[]): ServiceEgress {
+  const counts = new Map<string, DestinationCount>();
+  const dns = new Set<string>();
+  for (const p of packets) {
+    if (p.embeddedDns) {
+      if (p.dnsQuestion) dns.add(p.dnsQuestion);
+      continue;
+    }
+    const existing = counts.get(p.destination);
+    if (existing) existing.count++;
+    else
+      counts.set(p.destination, {
+        destination: p.destination,
+        scope: classifyDestination(p.ip, ranges),
+        count: 1,
+      });
+  }
+  const byDestination = [...counts.values()].sort((a, b) => a.destination.localeCompare(b.destination));
+  const external = byDestination.filter((d) => d.scope === 'external');
+  return {
+    newConnections,
+    destinations: byDestination.map((d) => d.destination),
+    byDestination,
+    externalConnections: external.reduce((n, d) => n + d.count, 0),
+    externalDestinations: external.map((d) => d.destination),
+    dnsQueries: [...dns].sort(),
+  };
+}
+
+export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<StartedEgressMonitor> {
+  const docker = opts.docker ?? new Docker();
+  const image = opts.image ?? pins.baseImage.tag;
+  const ranges = await networkRanges(docker);
+  const sidecars: Sidecar[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const s of sidecars) {
+        // SIGTERM runs the script's trap (rules removed); then the container goes.
+        await s.container.stop({ t: 5 }).catch(() => undefined);
+        await s.container.remove({ force: true }).catch(() => undefined);
+      }
+      log.debug(`removed ${sidecars.length} egress sidecar(s)`);
+    })();
+    return stopping;
+  };
+
+  try {
+    for (const target of opts.targets) {
+      sidecars.push(await startSidecar(docker, target, image, opts.readyTimeoutMs ?? 30_000));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const readOne = async (s: Sidecar): Promise<ServiceEgress> => {
+    const counters = parseChainCounters(await execText(s.container, countersCommand(s.chain)));
+    // NFLOG batches messages (flush timeout ~1 s): wait until tcpdump printed every counted packet.
+    const packets = await waitFor(
+      async () => {
+        const parsed = (await logsText(s.container))
+          .split(/\r?\n/)
+          .map(parseTcpdumpLine)
+          .filter((p): p is ObservedPacket => p !== undefined);
+        const outbound = parsed.filter((p) => !p.embeddedDns).length;
+        return {
+          done: outbound >= counters.newConnections,
+          value: parsed,
+          seen: `${outbound} of ${counters.newConnections} counted connections printed by tcpdump`,
+        };
+      },
+      { what: `egress capture of ${s.target.service} to catch up with its counters`, timeoutMs: 5000 },
+    );
+    return summarise(packets, counters.newConnections, ranges);
+  };
+
+  return {
+    read: async () => {
+      if (stopping) throw new EgressError('EGRESS_SIDECAR_FAILED', 'egress monitor read() after stop()');
+      const out: Record<string, ServiceEgress> = {};
+      for (const s of sidecars) out[s.target.service] = await readOne(s);
+      return out;
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Throws when any service opened a connection outside the Docker networks. */
+export function assertNoExternalEgress(egress: Record<string, ServiceEgress>): void {
+  const offenders = Object.entries(egress).filter(([, e]) => e.externalConnections > 0);
+  if (offenders.length > 0) {
+    throw new EgressError(
+      'EGRESS_DETECTED',
+      offenders
+        .map(
+          ([service, e]) =>
+            `${service}: expected 0 external connections, measured ${e.externalConnections} to ${e.externalDestinations.join(', ')}` +
+            (e.dnsQueries.length ? ` (DNS asked: ${e.dnsQueries.join(', ')})` : ''),
+        )
+        .join('\n'),
+    );
+  }
+}
