@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../util/wait.ts';
+
+const CLI = new URL('./cli.ts', import.meta.url).pathname;
+const TOKEN = 'cli-test-token-0123456789abcdefghijkl';
+const CONTROL = 'cli-control-token-0123456789abcdefghij';
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function start(env: Record<string, string>, args: string[] = ['--port', '0', '--host', '127.0.0.1']) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  return { child, stderr: () => stderr };
+}
+
+describe('mock-ha CLI', () => {
+  it('refuses a missing or malformed token with one clear line and exit code 2', async () => {
+    const envs: Record<string, string>[] = [
+      {},
+      { HA_TOKEN: 'short' },
+      { HA_TOKEN: TOKEN, MOCK_HA_HOME_SIZE: 'huge' },
+    ];
+    for (const env of envs) {
+      const { child, stderr } = start(env);
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(2);
+      const lines = stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^mock-ha: (set HA_TOKEN|HA_TOKEN must be 32-300|MOCK_HA_HOME_SIZE must be one of)/,
+      );
+    }
+  });
+
+  it('serves health and the control API, and exits 0 on SIGTERM', async () => {
+    const { child, stderr } = start({
+      MOCK_HA_TOKEN: TOKEN,
+      MOCK_HA_CONTROL_TOKEN: CONTROL,
+      MOCK_HA_SEED: '8',
+    });
+    const port = await waitFor(
+      async () => {
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr());
+        return { done: m !== null, value: Number(m?.[1]), seen: stderr() || 'no output' };
+      },
+      { what: 'the CLI to log its port', timeoutMs: 15_000 },
+    );
+    const health = await (await fetch(`http://127.0.0.1:${port}/_mock/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', home: { seed: 8, size: 'small' }, control_api: true });
+    const home = await fetch(`http://127.0.0.1:${port}/_mock/home`, {
+      headers: { authorization: `Bearer ${CONTROL}` },
+    });
+    expect(home.status).toBe(200);
+    const api = await fetch(`http://127.0.0.1:${port}/api/`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(api.status).toBe(200);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+});
