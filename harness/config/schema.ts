@@ -38,17 +38,23 @@ export const envSchema = z.object({
   /** Compose target: files (relative to the repository root), profiles, and a project name. */
   HOMEIQ_COMPOSE_FILES: list('docker-compose.test.yml'),
   HOMEIQ_COMPOSE_PROFILES: list('test'),
-  HOMEIQ_PROJECT_NAME: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' })
-    .optional(),
+  HOMEIQ_PROJECT_NAME: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' })
+      .optional(),
+  ),
   /** The stack's env file: the harness reads tokens and names from it (never writes it). */
   HOMEIQ_STACK_ENV_FILE: z.string().default('fixtures/env/env.test'),
   /** A planted fault: fixtures/faults/<name>.env and/or fixtures/faults/<name>.compose.yml. */
-  HOMEIQ_FAULT: z
-    .string()
-    .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
-    .optional(),
+  HOMEIQ_FAULT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
+      .optional(),
+  ),
   HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000),
   HOMEIQ_APP_IMAGE: z.string().default(pins.appImage),
   INFLUXDB_IMAGE: z.string().default(pins.influxdb.localImage.replace('{version}', pins.influxdb.baseline)),

@@ -46,12 +46,23 @@ export function detectCompose(): ComposeCli {
  * Fire-and-forget teardown that outlives this process: `compose down -v` for the project, then
  * removal of any container we labelled for it (variants).
  */
-export function spawnDetachedDown(cli: ComposeCli, project: string, files: string[], cwd: string): void {
+export function spawnDetachedDown(
+  cli: ComposeCli,
+  project: string,
+  files: string[],
+  profiles: string[],
+  cwd: string,
+): void {
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
   const fileArgs = files.map((f) => `-f ${q(f)}`).join(' ');
+  // Compose ignores containers of inactive profiles on down: name every profile we started.
+  const profileArgs = profiles.map((p) => `--profile ${q(p)}`).join(' ');
   const script = [
-    `${cli.argv.map(q).join(' ')} -p ${q(project)} ${fileArgs} down -v --remove-orphans -t 0 >/dev/null 2>&1`,
-    `ids=$(docker ps -aq --filter label=${PROJECT_LABEL}=${q(project)}); [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1`,
+    `${cli.argv.map(q).join(' ')} -p ${q(project)} ${fileArgs} ${profileArgs} down -v --remove-orphans -t 0 >/dev/null 2>&1`,
+    ...[`com.docker.compose.project=${project}`, `${PROJECT_LABEL}=${project}`].map(
+      (label) =>
+        `ids=$(docker ps -aq --filter label=${q(label)}); [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1`,
+    ),
     'true',
   ].join('; ');
   const child = spawn('sh', ['-c', script], { cwd, detached: true, stdio: 'ignore' });

@@ -76,7 +76,7 @@ function watchBoot(project: string, log: Logger): { stop: () => Promise<Map<stri
       } catch (err) {
         log.debug(`boot watch: ${String(err)}`);
       }
-      await new Promise((r) => setTimeout(r, 3_000).unref());
+      await new Promise((r) => setTimeout(r, 3_000));
     }
   })();
   return {
@@ -116,7 +116,7 @@ export async function startComposeStack(
   const cli = detectCompose();
   const plan = planCompose(cfg);
   const unregister = onInterrupt(`compose ${plan.project}`, () =>
-    spawnDetachedDown(cli, plan.project, plan.files, cfg.repoRoot),
+    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot),
   );
   log.info(
     `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
@@ -134,7 +134,7 @@ export async function startComposeStack(
       .up();
   } catch (err) {
     const logs = await watch.stop();
-    spawnDetachedDown(cli, plan.project, plan.files, cfg.repoRoot);
+    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot);
     unregister();
     const detail = [...logs].map(([svc, tail]) => `--- ${svc} ${tail}`).join('\n');
     throw new StackError(
@@ -339,7 +339,7 @@ class ComposeStack implements StartedStack {
       await this.#env.down({ removeVolumes: true, timeout: 0 });
     } catch (err) {
       this.#log.warn(`compose down ${this.project} failed (${String(err)}); falling back to a detached down`);
-      spawnDetachedDown(this.#cli, this.project, this.#plan.files, this.#cfg.repoRoot);
+      spawnDetachedDown(this.#cli, this.project, this.#plan.files, this.#plan.profiles, this.#cfg.repoRoot);
     }
     // Replaced containers carry compose labels, variants our own: remove whatever is left.
     for (const c of await projectContainers(this.project).catch(() => [])) await removeContainer(c.id);

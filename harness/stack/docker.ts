@@ -86,9 +86,9 @@ export function urlOf(info: Docker.ContainerInspectInfo): string | undefined {
   const ports = info.NetworkSettings.Ports ?? {};
   for (const [containerPort, bindings] of Object.entries(ports)) {
     const hostPort = bindings?.find((b) => b.HostPort)?.HostPort;
-    if (hostPort && containerPort.endsWith('/tcp')) return `http://127.0.0.1:${hostPort}`;
+    if (hostPort && !containerPort.endsWith('/udp')) return `http://127.0.0.1:${hostPort}`;
   }
-  const exposed = Object.keys(info.Config.ExposedPorts ?? {}).find((p) => p.endsWith('/tcp'));
+  const exposed = Object.keys(info.Config.ExposedPorts ?? {}).find((p) => !p.endsWith('/udp'));
   const ip = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
   if (exposed && ip) return `http://${ip}:${exposed.split('/')[0]}`;
   return undefined;
