@@ -1,0 +1,133 @@
+/**
+ * A throwaway compose project of docker-compose.test.yml for this suite: unique project name, free
+ * loopback host ports, `up --wait`, and `down -v` on every path. Failures carry the last log lines.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { createLogger } from '../../harness/util/log.ts';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+const log = createLogger('refstack-suite');
+
+/** Host-port variables of docker-compose.test.yml that the suite talks to or that could collide. */
+export const HOST_PORT_VARS = [
+  'INFLUXDB_HOST_PORT',
+  'HOME_ASSISTANT_TEST_HOST_PORT',
+  'FAKE_UPSTREAMS_HOST_PORT',
+  'DATA_API_HOST_PORT',
+  'WEBSOCKET_INGESTION_TEST_HOST_PORT',
+  'OPENAI_SERVICE_HOST_PORT',
+  'AI_CORE_HOST_PORT',
+  'DEVICE_INTELLIGENCE_HOST_PORT',
+  'AUTOMATION_MINER_HOST_PORT',
+  'AI_AUTOMATION_HOST_PORT',
+  'DATA_GENERATOR_HOST_PORT',
+  'WEATHER_API_HOST_PORT',
+  'CARBON_INTENSITY_SERVICE_HOST_PORT',
+  'ELECTRICITY_PRICING_SERVICE_HOST_PORT',
+  'AIR_QUALITY_SERVICE_HOST_PORT',
+  'CALENDAR_SERVICE_HOST_PORT',
+  'SMART_METER_SERVICE_HOST_PORT',
+  'SPORTS_DATA_HOST_PORT',
+] as const;
+
+export class ComposeError extends Error {
+  override readonly name = 'ComposeError';
+  readonly code = 'COMPOSE_FAILED';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...args] = argv as [string, ...string[]];
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+export interface ComposeProject {
+  project: string;
+  env: NodeJS.ProcessEnv;
+  ports: Record<(typeof HOST_PORT_VARS)[number], number>;
+  compose(args: string[], timeoutMs?: number): Promise<{ code: number | null; out: string }>;
+  up(timeoutS: number): Promise<void>;
+  logs(tail: number): Promise<string>;
+  down(): Promise<void>;
+}
+
+/**
+ * Extra compose files can be layered with REFSTACK_COMPOSE_OVERRIDES (comma-separated paths): this is
+ * how the suite's checks are shown failing against planted faults.
+ */
+export async function composeProject(extraEnv: Record<string, string> = {}): Promise<ComposeProject> {
+  const project = `homeiq-rs-${ulid().toLowerCase().slice(-10)}`;
+  const ports = {} as ComposeProject['ports'];
+  for (const v of HOST_PORT_VARS) ports[v] = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    HOMEIQ_BIND: '127.0.0.1',
+    ...extraEnv,
+  };
+  const files = [
+    'docker-compose.test.yml',
+    ...(process.env.REFSTACK_COMPOSE_OVERRIDES ?? '').split(',').filter((f) => f !== ''),
+  ];
+  const base = ['docker', 'compose', '-p', project, ...files.flatMap((f) => ['-f', f]), '--profile', 'test'];
+  const compose = (args: string[], timeoutMs = 120_000) => run([...base, ...args], env, timeoutMs);
+  const logs = async (tail: number) => (await compose(['logs', '--no-color', '--tail', String(tail)])).out;
+  return {
+    project,
+    env,
+    ports,
+    compose,
+    logs,
+    up: async (timeoutS) => {
+      log.info(`${project}: compose up (files ${files.join(', ')})`);
+      const t0 = performance.now();
+      const r = await compose(
+        ['up', '-d', '--wait', '--wait-timeout', String(timeoutS)],
+        (timeoutS + 60) * 1000,
+      );
+      if (r.code !== 0) {
+        const ps = (await compose(['ps', '-a', '--format', '{{.Service}}: {{.Status}}'])).out;
+        throw new ComposeError(
+          `compose project ${project} did not reach all healthy within ${timeoutS}s (exit ${r.code}):\n${r.out.slice(-2000)}\nservices:\n${ps}\nlast log lines:\n${(await logs(15)).slice(-6000)}`,
+        );
+      }
+      log.info(`${project}: all healthy after ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+    },
+    down: async () => {
+      const r = await compose(['down', '-v', '--remove-orphans', '-t', '15'], 180_000);
+      log.info(`${project}: down -v exit ${r.code}`);
+    },
+  };
+}
