@@ -3,7 +3,7 @@
  * moves only when `state` changes, last_updated on any change, old_state chaining, ULID
  * context ids) and produces the synthetic changes of the event engine.
  */
-import { haIsoTime, newContext, stateChangedEventJson } from '../protocol/messages.ts';
+import { haIsoTime, newContext, stateChangedEventJson, stateJson } from '../protocol/messages.ts';
 import type { Attributes, HaContext, HaState } from '../protocol/types.ts';
 import { type EntitySpec, initialState, nextState } from './domains.ts';
 import { changeWeights, type HomeDefinition, type HomeEntity } from './home.ts';
@@ -70,7 +70,7 @@ export class World {
 
   #put(s: HaState) {
     this.#states.set(s.entity_id, s);
-    this.#json.set(s.entity_id, JSON.stringify(s));
+    this.#json.set(s.entity_id, stateJson(s));
   }
 
   #change(

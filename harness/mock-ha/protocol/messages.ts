@@ -83,11 +83,16 @@ export const command = (id: number, type: string) => ({ id, type });
 // --- Time formatting, as Home Assistant writes it (microseconds, +00:00). ---
 
 /** Epoch milliseconds (may be fractional) -> `2025-01-01T12:00:00.123456+00:00`. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
 export function haIsoTime(epochMs: number): string {
-  const wholeMs = Math.floor(epochMs);
-  const micros = Math.floor((epochMs - wholeMs) * 1000);
-  const iso = new Date(wholeMs).toISOString(); // 2025-01-01T12:00:00.123Z
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}+00:00`;
+  const second = Math.floor(epochMs / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19); // 2025-01-01T12:00:00
+  }
+  const micros = Math.min(999_999, Math.floor((epochMs - second * 1000) * 1000));
+  return `${cachedPrefix}.${String(micros).padStart(6, '0')}+00:00`;
 }
 
 /** Inverse of haIsoTime, returns epoch seconds (float) as `lc`/`lu` carry them. */
@@ -164,6 +169,25 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9._-]{32,300}$/;
 
 // --- Events (state_changed and registry updates), built as HA serialises them. ---
 
+const attributesJson = new WeakMap<object, string>();
+const contextJson = (c: HaContext): string =>
+  c.parent_id === null && c.user_id === null
+    ? `{"id":"${c.id}","parent_id":null,"user_id":null}`
+    : JSON.stringify({ id: c.id, parent_id: c.parent_id, user_id: c.user_id });
+
+/**
+ * JSON.stringify(state) for the key order of HaState, with the attributes' JSON cached per
+ * attributes object (states share unchanged attribute objects; they are never mutated).
+ */
+export function stateJson(s: HaState): string {
+  let a = attributesJson.get(s.attributes);
+  if (a === undefined) {
+    a = JSON.stringify(s.attributes);
+    attributesJson.set(s.attributes, a);
+  }
+  return `{"entity_id":${JSON.stringify(s.entity_id)},"state":${JSON.stringify(s.state)},"attributes":${a},"last_changed":"${s.last_changed}","last_reported":"${s.last_reported}","last_updated":"${s.last_updated}","context":${contextJson(s.context)}}`;
+}
+
 export const newContext = (id: string): HaContext => ({ id, parent_id: null, user_id: null });
 
 export function stateChangedEvent(
@@ -193,7 +217,7 @@ export const stateChangedEventJson = (
   timeFired: string,
   context: HaContext,
 ): string =>
-  `{"event_type":"state_changed","data":{"entity_id":${JSON.stringify(entityId)},"old_state":${oldStateJson ?? 'null'},"new_state":${newStateJson ?? 'null'}},"origin":"LOCAL","time_fired":"${timeFired}","context":${JSON.stringify(context)}}`;
+  `{"event_type":"state_changed","data":{"entity_id":${JSON.stringify(entityId)},"old_state":${oldStateJson ?? 'null'},"new_state":${newStateJson ?? 'null'}},"origin":"LOCAL","time_fired":"${timeFired}","context":${contextJson(context)}}`;
 
 export function registryUpdatedEvent(
   eventType: 'device_registry_updated' | 'entity_registry_updated',
