@@ -42,6 +42,7 @@ export const contractPorts: Record<string, number> = {
   'calendar-service': 8013,
   'smart-meter-service': 8014,
   'sports-data': 8005,
+  'data-generator': 8040,
 };
 
 /** The seven external-API collectors that must be disabled in test mode. */

@@ -27,6 +27,8 @@ export interface HarnessConfig {
     projectName: string | undefined;
     /** Extra environment given to `docker compose` (image names, planted-fault overrides). */
     environment: Record<string, string>;
+    /** `free`: every <SERVICE>_HOST_PORT not set explicitly gets a free port; `contract`: the contract's ports. */
+    hostPorts: 'free' | 'contract';
   };
   stackEnvFile: string;
   fault: string | undefined;
@@ -111,7 +113,8 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
       files: e.HOMEIQ_COMPOSE_FILES.map(abs),
       profiles: e.HOMEIQ_COMPOSE_PROFILES,
       projectName: e.HOMEIQ_PROJECT_NAME,
-      environment: { HOMEIQ_APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: e.INFLUXDB_IMAGE },
+      environment: { APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: e.INFLUXDB_IMAGE },
+      hostPorts: e.HOMEIQ_HOST_PORTS,
     },
     stackEnvFile: abs(e.HOMEIQ_STACK_ENV_FILE),
     fault: e.HOMEIQ_FAULT,

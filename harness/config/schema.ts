@@ -46,6 +46,8 @@ export const envSchema = z.object({
       .optional(),
   ),
   /** The stack's env file: the harness reads tokens and names from it (never writes it). */
+  /** Host ports of the compose target: free ones (default; no clash with other stacks) or the contract's. */
+  HOMEIQ_HOST_PORTS: z.enum(['free', 'contract'], { message: 'one of free, contract' }).default('free'),
   HOMEIQ_STACK_ENV_FILE: z.string().default('fixtures/env/env.test'),
   /** A planted fault: fixtures/faults/<name>.env and/or fixtures/faults/<name>.compose.yml. */
   HOMEIQ_FAULT: z.preprocess(

@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { contractPorts } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
 import { health } from '../probes/http.ts';
@@ -40,10 +42,39 @@ export interface ComposePlan {
   environment: Record<string, string>;
 }
 
+/** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
+export const hostPortVariable = (service: string) =>
+  `${service.toUpperCase().replaceAll('-', '_')}_HOST_PORT`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 /** Resolve files, profiles and environment, including a planted fault (fixtures/faults/<name>.*). */
-export function planCompose(cfg: HarnessConfig, project?: string): ComposePlan {
+export async function planCompose(
+  cfg: HarnessConfig,
+  env: Record<string, string | undefined> = process.env,
+  project?: string,
+): Promise<ComposePlan> {
   const files = [...cfg.compose.files];
   const environment: Record<string, string> = { ...cfg.compose.environment };
+  if (cfg.compose.hostPorts === 'free') {
+    for (const service of Object.keys(contractPorts)) {
+      const v = hostPortVariable(service);
+      if (!env[v]) environment[v] = String(await freePort());
+    }
+  }
+  // Tokens the harness must know: chosen here unless the user chose them.
+  const chosen = (name: string, make: () => string) => {
+    if (!env[name]) environment[name] = make();
+  };
+  chosen('INFLUXDB_ADMIN_TOKEN', () => `homeiq-harness-admin-${randomBytes(12).toString('hex')}`);
+  chosen('MOCK_HA_CONTROL_TOKEN', () => `homeiq-harness-control.${randomBytes(12).toString('hex')}`);
+  environment.INFLUXDB_TOKENS_DIR ??= env.INFLUXDB_TOKENS_DIR ?? '/run/homeiq/influxdb-tokens';
   if (cfg.fault) {
     const base = join(cfg.repoRoot, 'fixtures', 'faults', cfg.fault);
     const envFile = `${base}.env`;
@@ -114,7 +145,7 @@ export async function startComposeStack(
   // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const cli = detectCompose();
-  const plan = planCompose(cfg);
+  const plan = await planCompose(cfg);
   const unregister = onInterrupt(`compose ${plan.project}`, () =>
     spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot),
   );
