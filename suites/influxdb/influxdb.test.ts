@@ -4,6 +4,11 @@
  * exact Flux counts and lookup by context_id. Run on the candidate with
  * `INFLUXDB_VERSION=2.9.1 npx vitest run suites/influxdb/influxdb.test.ts`.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedInflux, startInfluxContainer } from '../../harness/influx/container.ts';
 import {
@@ -160,5 +165,49 @@ describe(`InfluxDB server (seed ${SEED})`, () => {
     expect(found.has('ctx-never-written')).toBe(false);
     expect([...found.values()].filter((hits) => hits.length !== 1)).toEqual([]);
     expect(found.get(ids[0] ?? '')?.[0]?.tags.entity_id).toBe(points[0]?.tags?.entity_id);
+  });
+
+  it('onboard-cli exits 0 twice, writes working token files and keeps them on the re-run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'homeiq-tokens-'));
+    try {
+      const env = {
+        ...process.env,
+        INFLUXDB_URL: server.url,
+        INFLUXDB_ADMIN_USER: admin.adminUser,
+        INFLUXDB_ADMIN_PASSWORD: admin.adminPassword,
+        INFLUXDB_ADMIN_TOKEN: admin.adminToken,
+        INFLUXDB_TOKENS_DIR: dir,
+      };
+      const run = async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, ['harness/influx/onboard-cli.ts'], {
+          env,
+        });
+        return JSON.parse(stdout) as { setup: string; test: { token: string; tokenAction: string } };
+      };
+      const a = await run();
+      const fileToken = (await readFile(join(dir, 'test.token'), 'utf8')).trim();
+      const b = await run();
+      expect(a.setup).toBe('already-done');
+      expect(fileToken).toBe(a.test.token);
+      expect(b.test.token).toBe(a.test.token);
+      expect(b.test.tokenAction).not.toBe('created');
+      const asFile = connect(server.url, (await readFile(join(dir, 'test.token'), 'utf8')).trim());
+      const { points } = sampleEventPoints({
+        seed: SEED + 2,
+        count: 3,
+        startMs: Date.UTC(2026, 0, 4),
+        runTag: { run: `cli-${SEED}` },
+      });
+      await writePoints(asFile, TEST_TARGET, points);
+      expect(
+        await countPoints(asFile, TEST_TARGET.org, {
+          bucket: TEST_TARGET.bucket,
+          field: 'state_value',
+          tags: { run: `cli-${SEED}` },
+        }),
+      ).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

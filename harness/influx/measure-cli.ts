@@ -1,0 +1,97 @@
+/**
+ * Measures one InfluxDB version in a container: memory idle (after onboarding, settled) and under
+ * a steady write load, via `docker stats --no-stream` every 2 s. Prints one JSON line.
+ * Env: INFLUXDB_VERSION (pinned baseline), RATE (500 points/s), DURATION_S (60), IDLE_S (20),
+ * HOMEIQ_SEED (1).
+ *   node harness/influx/measure-cli.ts
+ */
+
+import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { promisify } from 'node:util';
+import { createLogger } from '../util/log.ts';
+import { connect } from './connection.ts';
+import { startInfluxContainer } from './container.ts';
+import { TEST_TARGET } from './layout.ts';
+import { onboard } from './onboarding.ts';
+import { runWriteLoad } from './write-load.ts';
+
+const log = createLogger('influx-measure');
+const env = process.env;
+
+const UNITS: Record<string, number> = {
+  B: 1 / 2 ** 20,
+  KiB: 1 / 1024,
+  MiB: 1,
+  GiB: 1024,
+  kB: 1 / 1024,
+  MB: 1,
+  GB: 1024,
+};
+
+async function memMiB(id: string): Promise<number> {
+  const { stdout } = await promisify(execFile)('docker', [
+    'stats',
+    '--no-stream',
+    '--format',
+    '{{.MemUsage}}',
+    id,
+  ]);
+  const m = /^([\d.]+)\s*([A-Za-z]+)/.exec(stdout.trim());
+  if (!m?.[1] || !m[2]) throw new Error(`docker stats for ${id}: unexpected output ${stdout.trim()}`);
+  return Number(m[1]) * (UNITS[m[2]] ?? Number.NaN);
+}
+
+async function sampleWhile<T>(id: string, work: Promise<T>): Promise<{ result: T; samples: number[] }> {
+  const samples: number[] = [];
+  let done = false;
+  const sampler = (async () => {
+    while (!done) samples.push(await memMiB(id)); // docker stats --no-stream itself takes ~2 s
+  })();
+  try {
+    return { result: await work, samples };
+  } finally {
+    done = true;
+    await sampler;
+  }
+}
+
+const server = await startInfluxContainer();
+try {
+  const id = server.container.getId();
+  const admin = {
+    adminUser: 'measure',
+    adminPassword: 'measure-password',
+    adminToken: 'measure-admin-token-0123456789',
+  };
+  const ob = await onboard({ url: server.url, ...admin });
+  const idleS = Number(env.IDLE_S ?? 20);
+  log.info(`idle sampling ${idleS}s`);
+  const idle = await sampleWhile(id, new Promise((r) => setTimeout(r, idleS * 1000)));
+  const rate = Number(env.RATE ?? 500);
+  log.info(`write load ${rate} points/s`);
+  const load = await sampleWhile(
+    id,
+    runWriteLoad(connect(server.url, ob.test.token), TEST_TARGET, {
+      rate,
+      seconds: Number(env.DURATION_S ?? 60),
+      seed: Number(env.HOMEIQ_SEED ?? 1),
+    }),
+  );
+  const r1 = (x: number) => Number(x.toFixed(1));
+  process.stdout.write(
+    `${JSON.stringify({
+      version: server.version,
+      image: server.image,
+      idleMiB: r1(Math.max(...idle.samples)),
+      idleSamples: idle.samples.length,
+      loadedMiBMax: r1(Math.max(...load.samples)),
+      loadedMiBLast: r1(load.samples.at(-1) ?? Number.NaN),
+      loadSamples: load.samples.length,
+      load: load.result,
+      loadavg1m: r1(loadavg()[0] ?? Number.NaN),
+    })}\n`,
+  );
+} finally {
+  await server.stop();
+}
