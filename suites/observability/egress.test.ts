@@ -9,6 +9,7 @@ import {
   type ServiceEgress,
   startEgressMonitor,
 } from '../../harness/egress/index.ts';
+import { recordEgress } from '../../harness/report/measurements.ts';
 import { waitFor } from '../../harness/util/wait.ts';
 import { docker, type ScratchContainer, startScratchContainer } from './scratch-containers.ts';
 
@@ -54,6 +55,7 @@ describe('egress monitor (real containers, iptables + tcpdump sidecars)', () => 
         expect(r.output).toBe('ok');
       }
       seen = await monitor.read();
+      recordEgress('caller -> server positive control; server answers inbound only', seen);
     } finally {
       await monitor.stop();
       await monitor.stop(); // idempotent

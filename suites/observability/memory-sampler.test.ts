@@ -4,6 +4,7 @@
  * phase, while an idle container stays clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordMemory } from '../../harness/report/measurements.ts';
 import {
   assertMemoryWithinLimits,
   assertSampledOftenEnough,
@@ -61,6 +62,7 @@ describe('memory sampler (real containers, Docker stats)', () => {
       { what: `${target} samples of mem-hog`, timeoutMs: 15_000 },
     );
     report = await sampler.stop();
+    recordMemory(report, 'memory hog vs idle container (64 MiB limits)');
   }, 120_000);
 
   afterAll(async () => {
