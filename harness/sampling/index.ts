@@ -17,6 +17,7 @@
  * recordMeasurement('memory', report); // plotted by the human report
  * assertSampledOftenEnough(report); // proves >= 1 sample/s per container
  * assertMemoryWithinLimits(report, { maxFractionOfLimit: 0.9 });
+ * assertTotalMemoryWithin(report, 6 * 1024 ** 3, 'test stack'); // seed 000: whole stack under 6 GB
  * // -> SamplingError MEMORY_LIMIT_BREACH: "websocket-ingestion-test: working set peaked at 250.1 MiB
  * //    (98% of the 256.0 MiB limit; allowed up to 230.4 MiB) during phase 'load' at ... (61 samples, max gap 1004 ms)"
  */
@@ -31,11 +32,13 @@ export {
 export {
   assertMemoryWithinLimits,
   assertSampledOftenEnough,
+  assertTotalMemoryWithin,
   findMemoryBreaches,
   type LimitCheckOptions,
   type MemoryBreach,
   type MemoryReport,
   type PhaseMark,
+  peakTotalWorkingSet,
   phaseAt,
   type ServiceMemoryReport,
   summariseService,

@@ -4,8 +4,10 @@ import { type MemorySample, MiB, parseMemorySample } from './memory-sample.ts';
 import {
   assertMemoryWithinLimits,
   assertSampledOftenEnough,
+  assertTotalMemoryWithin,
   findMemoryBreaches,
   type MemoryReport,
+  peakTotalWorkingSet,
   phaseAt,
   summariseService,
 } from './summary.ts';
@@ -128,5 +130,36 @@ describe('summariseService and limit checks', () => {
     );
     const dense = report([0.5, 1.4, 2.3, 3.2, 4.1, 5.0].map((s) => sample(s, 1)));
     expect(() => assertSampledOftenEnough(dense)).not.toThrow();
+  });
+});
+
+describe('peakTotalWorkingSet', () => {
+  it("sums each service's latest working set at every sample instant", () => {
+    const mk = (service: string, samples: MemorySample[]) =>
+      summariseService({
+        service,
+        containerId: service,
+        limitBytes: null,
+        samples,
+        marks: [],
+        startedAt: T0,
+        stoppedAt: T0 + 5000,
+        oomKilled: false,
+      });
+    const r: MemoryReport = {
+      startedAt: T0,
+      stoppedAt: T0 + 5000,
+      intervalMs: 1000,
+      marks: [{ label: 'load', t: T0 + 1500 }],
+      services: {
+        a: mk('a', [sample(1, 100 * MiB), sample(2, 300 * MiB), sample(3, 100 * MiB)]),
+        b: mk('b', [sample(1.5, 50 * MiB), sample(2.5, 80 * MiB), sample(3.5, 10 * MiB)]),
+      },
+    };
+    expect(peakTotalWorkingSet(r)).toEqual({ bytes: 380 * MiB, at: T0 + 2500, phase: 'load' });
+    expect(() => assertTotalMemoryWithin(r, 400 * MiB)).not.toThrow();
+    expect(() => assertTotalMemoryWithin(r, 256 * MiB, 'test stack')).toThrow(
+      "test stack: summed working set of 2 services peaked at 380.0 MiB, expected <= 256.0 MiB (phase 'load' at 2026-01-01T12:00:02.500Z)",
+    );
   });
 });

@@ -163,3 +163,36 @@ export function assertSampledOftenEnough(report: MemoryReport, maxGapMs = report
     );
   }
 }
+
+/**
+ * Peak of the summed working sets of all services (e.g. the whole stack against seed 000's 6 GB):
+ * at every sample instant, each service contributes its latest working set.
+ */
+export function peakTotalWorkingSet(report: MemoryReport): {
+  bytes: number;
+  at: number | null;
+  phase: string | null;
+} {
+  const events = Object.values(report.services)
+    .flatMap((s) => s.samples.map((p) => ({ service: s.service, t: p.t, ws: p.workingSetBytes })))
+    .sort((a, b) => a.t - b.t);
+  const latest = new Map<string, number>();
+  let total = 0;
+  let best = { bytes: 0, at: null as number | null };
+  for (const e of events) {
+    total += e.ws - (latest.get(e.service) ?? 0);
+    latest.set(e.service, e.ws);
+    if (total > best.bytes) best = { bytes: total, at: e.t };
+  }
+  return { ...best, phase: best.at === null ? null : phaseAt(report.marks, best.at) };
+}
+
+export function assertTotalMemoryWithin(report: MemoryReport, maxBytes: number, what = 'stack'): void {
+  const peak = peakTotalWorkingSet(report);
+  if (peak.bytes > maxBytes) {
+    throw new SamplingError(
+      'MEMORY_LIMIT_BREACH',
+      `${what}: summed working set of ${Object.keys(report.services).length} services peaked at ${formatMiB(peak.bytes)}, expected <= ${formatMiB(maxBytes)} (phase '${peak.phase ?? 'unmarked'}'${peak.at ? ` at ${new Date(peak.at).toISOString()}` : ''})`,
+    );
+  }
+}

@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  recordLatency,
+  recordMeasurement,
+  recordSeed,
+  recordThroughput,
+  summariseLatency,
+} from './measurements.ts';
+import type { RunReport } from './model.ts';
+import { renderHtml, renderMarkdown } from './render.ts';
+import { readMeasurements, writeReport } from './reporter.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'homeiq-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const T0 = Date.UTC(2026, 0, 1, 12);
+const MiB = 1048576;
+
+function sampleReport(): RunReport {
+  const samples = Array.from({ length: 60 }, (_, i) => ({
+    t: T0 + i * 1000,
+    usageBytes: 0,
+    inactiveFileBytes: 0,
+    workingSetBytes: (40 + (i > 30 ? 150 : 0) + (i % 5)) * MiB,
+    engineLimitBytes: 256 * MiB,
+    source: 'engine' as const,
+  }));
+  return {
+    startedAt: T0,
+    finishedAt: T0 + 95_000,
+    reason: 'failed',
+    unhandledErrors: [],
+    files: [
+      {
+        file: 'suites/mission/ingest.test.ts',
+        project: 'suites',
+        state: 'failed',
+        durationMs: 80_000,
+        tests: [
+          { name: 'ingests 150 events/s', state: 'passed', durationMs: 60_000, errors: [] },
+          {
+            name: 'stays under limits',
+            state: 'failed',
+            durationMs: 20_000,
+            errors: ['ingestion: working set peaked at 201.0 MiB'],
+          },
+        ],
+      },
+      { file: 'harness/util/wait.test.ts', project: 'unit', state: 'passed', durationMs: 30, tests: [] },
+    ],
+    measurements: [
+      {
+        name: 'seed',
+        data: { name: 'mock-ha scenario', seed: 4242 },
+        t: T0,
+        pid: 1,
+        file: 'suites/mission/ingest.test.ts',
+      },
+      {
+        name: 'memory',
+        t: T0,
+        pid: 1,
+        data: {
+          startedAt: T0,
+          stoppedAt: T0 + 60_000,
+          intervalMs: 1000,
+          marks: [
+            { label: 'idle', t: T0 },
+            { label: 'load', t: T0 + 30_000 },
+          ],
+          services: {
+            'websocket-ingestion-test': {
+              service: 'websocket-ingestion-test',
+              containerId: 'abc',
+              limitBytes: 256 * MiB,
+              engineLimitBytes: 256 * MiB,
+              peakWorkingSetBytes: 194 * MiB,
+              peakAt: T0 + 34_000,
+              peakPhase: 'load',
+              sampleCount: 60,
+              engineSampleCount: 60,
+              maxGapMs: 1000,
+              meanIntervalMs: 1000,
+              kernelMaxUsageBytes: null,
+              oomKilled: false,
+              samples,
+            },
+          },
+        },
+      },
+      {
+        name: 'throughput',
+        t: T0,
+        pid: 1,
+        data: {
+          label: 'mock HA -> InfluxDB',
+          targetPerSec: 150,
+          points: Array.from({ length: 60 }, (_, i) => ({ tSec: i, perSec: 140 + (i % 7) })),
+        },
+      },
+      {
+        name: 'latency',
+        t: T0,
+        pid: 1,
+        data: summariseLatency(
+          'event -> InfluxDB',
+          Array.from({ length: 500 }, (_, i) => 20 + (i % 50) * 3 + (i === 499 ? 2000 : 0)),
+          { percentile: 'p95', maxMs: 1000 },
+        ),
+      },
+      { name: 'stack-versions', t: T0, pid: 1, data: { influxdb: '2.8.0' } },
+    ],
+  };
+}
+
+describe('summariseLatency', () => {
+  it('computes nearest-rank percentiles and a histogram holding every sample', () => {
+    const d = summariseLatency('x', [5, 1, 4, 2, 3, 100]);
+    expect(d.percentiles).toMatchObject({ min: 1, p50: 3, p90: 100, max: 100 });
+    expect(d.bins.reduce((n, b) => n + b.count, 0)).toBe(6);
+  });
+});
+
+describe('renderHtml / renderMarkdown', () => {
+  const report = sampleReport();
+  const html = renderHtml(report);
+  const md = renderMarkdown(report);
+
+  it('is self-contained: no external scripts, styles or images', () => {
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('plots memory with the limit line and phase markers, throughput with its target, latency percentiles', () => {
+    expect(html).toContain('websocket-ingestion-test: peak 194.0 MiB of 256.0 MiB');
+    expect(html).toContain('limit 256.0 MiB');
+    expect(html).toMatch(/class="mlabel">load</);
+    expect(html).toContain('target 150/s');
+    expect(html).toContain('budget p95');
+    expect(html).toContain('wall time per test file');
+  });
+
+  it('shows the verdict, failures with their messages, seeds and other measurements', () => {
+    expect(html).toContain('FAIL');
+    expect(html).toContain('ingestion: working set peaked at 201.0 MiB');
+    expect(md).toContain('# HomeIQ harness report: FAIL');
+    expect(md).toContain('| mock-ha scenario | 4242 | suites/mission/ingest.test.ts | - |');
+    expect(md).toContain(
+      '| websocket-ingestion-test | 256.0 MiB | 194.0 MiB | 76% | load | 60 | 1000 ms | no |',
+    );
+    expect(md).toMatch(/\| event -> InfluxDB \| 500 \| .* \| p95 <= 1000 ms: within \|/);
+    expect(md).toContain('stack-versions');
+  });
+
+  it('writes report.html and summary.md', () => {
+    const out = writeReport(report, dir);
+    expect(readFileSync(out.html, 'utf8')).toBe(html);
+    expect(readFileSync(out.md, 'utf8')).toBe(md);
+  });
+});
+
+describe('recordMeasurement', () => {
+  it('appends JSON lines per pid that the reporter reads back with the test that recorded them', () => {
+    const previous = process.env.HOMEIQ_REPORTS_DIR;
+    process.env.HOMEIQ_REPORTS_DIR = dir;
+    try {
+      recordSeed('unit', 7);
+      recordThroughput({ label: 'r', targetPerSec: 1, points: [] });
+      recordLatency('l', [1, 2, 3]);
+      recordMeasurement('custom', { a: 1 });
+      writeFileSync(join(dir, 'measurements', 'broken.jsonl'), '{not json\n');
+      const read = readMeasurements(join(dir, 'measurements'));
+      expect(read.map((m) => m.name).sort()).toEqual([
+        'custom',
+        'latency',
+        'seed',
+        'throughput',
+        'unreadable-measurement',
+      ]);
+      const seed = read.find((m) => m.name === 'seed');
+      expect(seed).toMatchObject({
+        data: { name: 'unit', seed: 7 },
+        pid: process.pid,
+        file: 'harness/report/render.test.ts',
+      });
+      expect(seed?.test).toContain('appends JSON lines');
+    } finally {
+      if (previous === undefined) delete process.env.HOMEIQ_REPORTS_DIR;
+      else process.env.HOMEIQ_REPORTS_DIR = previous;
+    }
+  });
+});
