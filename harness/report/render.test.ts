@@ -135,7 +135,7 @@ describe('renderHtml / renderMarkdown', () => {
   });
 
   it('plots memory with the limit line and phase markers, throughput with its target, latency percentiles', () => {
-    expect(html).toContain('websocket-ingestion-test: peak 194.0 MiB of 256.0 MiB');
+    expect(html).toContain('websocket-ingestion-test: peak 194.0 MiB');
     expect(html).toContain('limit 256.0 MiB');
     expect(html).toMatch(/class="mlabel">load</);
     expect(html).toContain('target 150/s');

@@ -22,7 +22,8 @@ export function memorySection(measurements: Measurement[]): { html: string; md: 
       const over = limit !== null && s.peakWorkingSetBytes >= 0.9 * limit;
       html.push(
         `<figure>${lineChart({
-          title: `${s.service}: peak ${mib(s.peakWorkingSetBytes)}${limit ? ` of ${mib(limit)}` : ' (no limit)'}`,
+          // the limit is labelled on its line; keep the title short enough for 3 charts per row
+          title: `${s.service}: peak ${mib(s.peakWorkingSetBytes)}${limit ? '' : ' (no limit)'}`,
           series: [
             {
               name: 'working set',
