@@ -49,6 +49,16 @@ describe('matchLedger', () => {
     );
   });
 
+  it('says when missing events collided with another event of the same entity in the same millisecond', () => {
+    const a = { seq: 1, contextId: 'A', entityId: 'light.x', intendedMs: 1000.2 };
+    const b = { seq: 2, contextId: 'B', entityId: 'light.x', intendedMs: 1000.7 };
+    const m = matchLedger([a, b], [{ contextId: 'B', bucket: T }]);
+    expect(m.sameMillisecond).toBe(1);
+    expect(describeLedger(m, 'ingest')).toContain(
+      '1 of the missing share entity_id and millisecond with another fired event',
+    );
+  });
+
   it('caps long lists and says how many more', () => {
     const fired = Array.from({ length: 60 }, (_, i) => ev(i));
     const msg = describeLedger(matchLedger(fired, []), 'svc');

@@ -28,6 +28,11 @@ export interface LedgerMatch {
   duplicated: { contextId: string; entityId: string; count: number }[];
   misplaced: { contextId: string; entityId: string; bucket: string }[];
   unexpected: string[];
+  /**
+   * Missing events that share entity_id and millisecond with another fired event: InfluxDB keeps
+   * one point per series and timestamp, so a millisecond-precision writer overwrites one of them.
+   */
+  sameMillisecond: number;
 }
 
 export function matchLedger(
@@ -52,10 +57,17 @@ export function matchLedger(
     duplicated: [],
     misplaced: [],
     unexpected: [...inTest.keys()].filter((id) => !firedIds.has(id)),
+    sameMillisecond: 0,
   };
+  const perMs = new Map<string, number>();
+  const msKey = (f: FiredEvent) => `${f.entityId}@${Math.floor(f.intendedMs)}`;
+  for (const f of fired) perMs.set(msKey(f), (perMs.get(msKey(f)) ?? 0) + 1);
   for (const f of fired) {
     const n = inTest.get(f.contextId) ?? 0;
-    if (n === 0) result.missing.push(f);
+    if (n === 0) {
+      result.missing.push(f);
+      if ((perMs.get(msKey(f)) ?? 0) > 1) result.sameMillisecond++;
+    }
     if (n > 1) result.duplicated.push({ contextId: f.contextId, entityId: f.entityId, count: n });
     if (inProd.has(f.contextId))
       result.misplaced.push({ contextId: f.contextId, entityId: f.entityId, bucket: buckets.production });
@@ -85,6 +97,10 @@ export function describeLedger(
   ];
   if (m.missing.length)
     lines.push(`  missing: ${listed(m.missing, (f) => `#${f.seq} ${f.entityId} ${f.contextId}`)}`);
+  if (m.sameMillisecond)
+    lines.push(
+      `  ${m.sameMillisecond} of the missing share entity_id and millisecond with another fired event (InfluxDB keeps one point per series and timestamp: a millisecond-precision write overwrites the other)`,
+    );
   if (m.duplicated.length)
     lines.push(`  duplicated: ${listed(m.duplicated, (d) => `${d.entityId} ${d.contextId} x${d.count}`)}`);
   if (m.misplaced.length)
