@@ -18,7 +18,8 @@ const debugEnabled = (component: string): boolean => {
 
 export function createLogger(component: string): Logger {
   const stamp = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s`;
-  const write = (level: string, msg: string) => process.stderr.write(`[${stamp()}] ${level}${component}: ${msg}\n`);
+  const write = (level: string, msg: string) =>
+    process.stderr.write(`[${stamp()}] ${level}${component}: ${msg}\n`);
   return {
     info: (msg) => write('', msg),
     warn: (msg) => write('WARN ', msg),

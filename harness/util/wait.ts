@@ -15,12 +15,14 @@ export const systemClock: Clock = {
 
 export class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';
-  constructor(
-    readonly awaited: string,
-    readonly timeoutMs: number,
-    readonly lastSeen: string,
-  ) {
+  readonly awaited: string;
+  readonly timeoutMs: number;
+  readonly lastSeen: string;
+  constructor(awaited: string, timeoutMs: number, lastSeen: string) {
     super(`Timed out after ${timeoutMs}ms waiting for ${awaited}; last seen: ${lastSeen}`);
+    this.awaited = awaited;
+    this.timeoutMs = timeoutMs;
+    this.lastSeen = lastSeen;
   }
 }
 
