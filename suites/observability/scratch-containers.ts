@@ -24,16 +24,24 @@ export async function startScratchContainer(opts: {
   cmd?: string[];
   memoryBytes?: number;
   network?: string;
+  /** Default: the pinned base image. */
+  image?: string;
+  env?: Record<string, string>;
+  /** Network alias (e.g. the compose service name). */
+  alias?: string;
 }): Promise<ScratchContainer> {
+  const network = opts.network ?? 'bridge';
   const container = await docker.createContainer({
-    Image: BASE_IMAGE,
+    Image: opts.image ?? BASE_IMAGE,
+    Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    NetworkingConfig: opts.alias ? { EndpointsConfig: { [network]: { Aliases: [opts.alias] } } } : undefined,
     name: `homeiq-obs-${opts.name}-${process.pid}`,
     Cmd: opts.cmd ?? ['sleep', 'infinity'],
     Labels: { 'com.homeiq.harness': '1', 'com.homeiq.service': opts.name },
     HostConfig: {
       Memory: opts.memoryBytes,
       MemorySwap: opts.memoryBytes, // no swap: the limit is the limit
-      NetworkMode: opts.network ?? 'bridge',
+      NetworkMode: network,
       AutoRemove: false,
     },
   });
@@ -42,7 +50,7 @@ export async function startScratchContainer(opts: {
     await container.start();
     const info = await container.inspect();
     const nets = info.NetworkSettings.Networks;
-    const ip = nets[opts.network ?? 'bridge']?.IPAddress ?? Object.values(nets)[0]?.IPAddress ?? '';
+    const ip = nets[network]?.IPAddress ?? Object.values(nets)[0]?.IPAddress ?? '';
     return {
       id: info.Id,
       name: info.Name.replace(/^\//, ''),
