@@ -40,6 +40,13 @@ function hashFiles(files: string[], extra: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** Deps images of older lockfiles are ~600 MB each: drop them (an image still in use stays). */
+async function pruneOldDeps(keep: string): Promise<void> {
+  const r = await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', 'homeiq/app-deps']);
+  const old = r.stdout.split('\n').filter((t) => t && t !== keep);
+  if (old.length) await docker(['image', 'rm', ...old]);
+}
+
 export interface AppImageResult {
   image: string;
   depsImage: string;
@@ -76,6 +83,7 @@ export async function ensureAppImage(progress: (msg: string) => void = () => {})
         `docker build ${depsImage} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
       );
     rebuilt.push(depsImage);
+    await pruneOldDeps(depsImage);
   }
 
   const codeFiles = ['package.json', ...(await listFiles(CODE_DIRS))];
