@@ -8,9 +8,11 @@
  *
  * Flags: --rates 500,5000  --duration 10  --ladder 10000,20000,30000,40000,60000,80000
  *        --ladder-duration 5  --home small  --repeat 1  --json (one JSON summary line at the end)
+ *        --nice=N  (opt-in: run the mock and the subscriber at scheduling priority N, e.g. -5, to
+ *                   see the mock's own limits on a machine busy with other work; printed per run)
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { getPriority, loadavg, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import type { HomeSize, RunReport, StartedMockHa } from '../mock-ha/index.ts';
@@ -80,23 +82,33 @@ async function subscriber(url: string, token: string) {
 // ---------- driver role ----------
 class SubscriberProcess {
   readonly child: ChildProcess;
-  #waiters: ((c: SubscriberCounts) => void)[] = [];
+  #waiters: { resolve: (c: SubscriberCounts) => void; reject: (e: Error) => void }[] = [];
+  exitCode: number | null = null;
   ready: Promise<void>;
-  constructor(url: string, token: string) {
-    this.child = fork(new URL(import.meta.url).pathname, ['--subscriber', url, token], {
+  constructor(url: string, token: string, nice: string) {
+    this.child = fork(new URL(import.meta.url).pathname, ['--subscriber', url, token, nice], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (m: { type: string }) => {
         if (m.type === 'ready') resolve();
-        if (m.type === 'counts') this.#waiters.shift()?.(m as SubscriberCounts);
+        if (m.type === 'counts') this.#waiters.shift()?.resolve(m as SubscriberCounts);
       });
-      this.child.once('exit', (code) => reject(new Error(`bench subscriber exited early with code ${code}`)));
+      this.child.once('exit', (code) => {
+        this.exitCode = code ?? -1;
+        const err = new Error(`bench subscriber exited with code ${code} (the mock closed or dropped it)`);
+        for (const w of this.#waiters.splice(0)) w.reject(err);
+        reject(err);
+      });
     });
   }
+  get alive(): boolean {
+    return this.exitCode === null;
+  }
   counts(reset = false): Promise<SubscriberCounts> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+    if (!this.alive) return Promise.reject(new Error(`bench subscriber exited with code ${this.exitCode}`));
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
       this.child.send({ type: reset ? 'reset' : 'counts' });
     });
   }
@@ -145,6 +157,7 @@ async function measure(
   try {
     await waitFor(
       async () => {
+        if (!sub.alive) return { done: true, seen: 'the subscriber is gone' };
         const c = await sub.counts();
         received = c.events - base.events;
         return { done: received >= r.count, seen: `${received} of ${r.count} events` };
@@ -156,11 +169,11 @@ async function measure(
         maxIntervalMs: 100,
       },
     );
-    drainMs = performance.now() - ended;
+    if (received >= r.count) drainMs = performance.now() - ended;
   } catch {
     // not all received: reported as received < emitted
   }
-  const after = await sub.counts(true);
+  const after = await sub.counts(true).catch(() => null);
   const client = ha.stats().clients[0] ?? ha.stats().closed_clients.at(-1);
   return {
     phase,
@@ -175,8 +188,8 @@ async function measure(
     lateMax: r.lateness_ms?.max ?? null,
     received,
     drainMs,
-    lagP50: after.lagP50,
-    lagP99: after.lagP99,
+    lagP50: after?.lagP50 ?? null,
+    lagP99: after?.lagP99 ?? null,
     maxPending: client?.max_pending ?? -1,
     dropped: client?.closed ?? true,
     load1Before,
@@ -204,16 +217,18 @@ async function main() {
       home: { type: 'string', default: 'small' },
       repeat: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      nice: { type: 'string', default: '' },
     },
   });
+  if (values.nice !== '') setPriority(Number(values.nice));
   const log = createLogger('bench:mock-ha');
   const ha = await startMockHa({ seed: 1, homeSize: values.home as HomeSize, logger: log.child('mock') });
-  const sub = new SubscriberProcess(ha.wsUrl, ha.token);
+  const sub = new SubscriberProcess(ha.wsUrl, ha.token, values.nice);
   const rows: Row[] = [];
   try {
     await sub.ready;
     process.stdout.write(
-      `# node ${process.version}, pid ${process.pid}; subscriber pid ${sub.child.pid}; home ${values.home} (${ha.world.size} entities)\n`,
+      `# node ${process.version}, pid ${process.pid}; subscriber pid ${sub.child.pid}; home ${values.home} (${ha.world.size} entities); nice ${getPriority()}\n`,
     );
     log.info('warm-up: 2 s at 2000 ev/s');
     await measure(ha, sub, 'warmup', 2000, 2);
@@ -223,6 +238,7 @@ async function main() {
         const row = await measure(ha, sub, 'precision', rate, Number(values.duration));
         rows.push(row);
         printRow(row);
+        if (!sub.alive) throw new Error('the subscriber was dropped during a precision run; stopping');
       }
     }
     let best: Row | null = null;
