@@ -13,12 +13,14 @@
  * // ... run the scenario ...
  * const seen = await egress.read();
  * // seen['weather-api'] = { newConnections: 0, destinations: [], externalConnections: 0, dnsQueries: [], ... }
- * expect(seen['weather-api']?.newConnections).toBe(0); // test mode: no outbound call at all
- * assertNoExternalEgress(seen); // or: only connections inside the Docker networks
+ * assertNoEgress(seen, ['weather-api']); // test mode: no outbound call at all
+ * assertNoExternalEgress(seen);          // or: only connections inside the Docker networks
+ * // Both also fail when a target restarted during monitoring (its new namespace is unobserved).
  */
 export { classifyDestination, type DestinationScope, inSubnet, type NetworkRange } from './classify.ts';
 export { EgressError, type EgressErrorCode } from './errors.ts';
 export {
+  assertNoEgress,
   assertNoExternalEgress,
   type DestinationCount,
   type EgressMonitorOptions,

@@ -46,6 +46,11 @@ export interface ServiceEgress {
   externalDestinations: string[];
   /** Names asked of Docker's embedded DNS resolver (e.g. `influxdb`, `api.openweathermap.org`). */
   dnsQueries: string[];
+  /**
+   * 'intact': the sidecar watched the target's network namespace the whole time. A restarted target
+   * gets a new namespace the sidecar does not see, so its later traffic is unobserved.
+   */
+  monitoring: 'intact' | 'target-restarted' | 'target-stopped';
 }
 
 export interface StartedEgressMonitor {
@@ -59,6 +64,8 @@ interface Sidecar {
   target: EgressTarget;
   chain: string;
   container: Docker.Container;
+  /** State.StartedAt of the target when the sidecar joined its namespace */
+  targetStartedAt: string;
 }
 
 const log = createLogger('egress');
@@ -93,6 +100,13 @@ async function execText(container: Docker.Container, cmd: string[]): Promise<str
 }
 
 async function startSidecar(docker: Docker, target: EgressTarget, image: string, readyTimeoutMs: number) {
+  const targetInfo = await docker.getContainer(target.containerId).inspect();
+  if (!targetInfo.State.Running) {
+    throw new EgressError(
+      'EGRESS_SIDECAR_FAILED',
+      `egress target ${target.service} (${target.containerId.slice(0, 12)}) is not running (${targetInfo.State.Status})`,
+    );
+  }
   const chain = `HQEG_${randomInt(1, 0xffffff).toString(16).toUpperCase()}`;
   const group = randomInt(100, 65535);
   const container = await docker.createContainer({
@@ -113,7 +127,7 @@ async function startSidecar(docker: Docker, target: EgressTarget, image: string,
       Memory: 32 * 1024 * 1024,
     },
   });
-  const sidecar: Sidecar = { target, chain, container };
+  const sidecar: Sidecar = { target, chain, container, targetStartedAt: targetInfo.State.StartedAt };
   try {
     await container.start();
     await waitFor(
@@ -138,7 +152,12 @@ async function startSidecar(docker: Docker, target: EgressTarget, image: string,
   return sidecar;
 }
 
-function summarise(packets: ObservedPacket[], newConnections: number, ranges: NetworkRange[]): ServiceEgress {
+function summarise(
+  packets: ObservedPacket[],
+  newConnections: number,
+  ranges: NetworkRange[],
+  monitoring: ServiceEgress['monitoring'],
+): ServiceEgress {
   const counts = new Map<string, DestinationCount>();
   const dns = new Set<string>();
   for (const p of packets) {
@@ -164,6 +183,7 @@ function summarise(packets: ObservedPacket[], newConnections: number, ranges: Ne
     externalConnections: external.reduce((n, d) => n + d.count, 0),
     externalDestinations: external.map((d) => d.destination),
     dnsQueries: [...dns].sort(),
+    monitoring,
   };
 }
 
@@ -186,16 +206,34 @@ export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<St
     return stopping;
   };
 
-  try {
-    for (const target of opts.targets) {
-      sidecars.push(await startSidecar(docker, target, image, opts.readyTimeoutMs ?? 30_000));
-    }
-  } catch (err) {
+  const started = await Promise.allSettled(
+    opts.targets.map((target) => startSidecar(docker, target, image, opts.readyTimeoutMs ?? 30_000)),
+  );
+  for (const r of started) if (r.status === 'fulfilled') sidecars.push(r.value);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await stop();
-    throw err;
+    throw failed.reason;
   }
 
   const readOne = async (s: Sidecar): Promise<ServiceEgress> => {
+    const target = await docker
+      .getContainer(s.target.containerId)
+      .inspect()
+      .catch(() => undefined);
+    const monitoring: ServiceEgress['monitoring'] = !target?.State.Running
+      ? 'target-stopped'
+      : target.State.StartedAt !== s.targetStartedAt
+        ? 'target-restarted'
+        : 'intact';
+    if (monitoring !== 'intact') {
+      // The sidecar may be gone with the old namespace: what tcpdump printed is all there is.
+      const packets = (await logsText(s.container).catch(() => ''))
+        .split(/\r?\n/)
+        .map(parseTcpdumpLine)
+        .filter((p): p is ObservedPacket => p !== undefined);
+      return summarise(packets, packets.filter((p) => !p.embeddedDns).length, ranges, monitoring);
+    }
     const counters = parseChainCounters(await execText(s.container, countersCommand(s.chain)));
     // NFLOG batches messages (flush timeout ~1 s): wait until tcpdump printed every counted packet.
     const packets = await waitFor(
@@ -213,34 +251,53 @@ export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<St
       },
       { what: `egress capture of ${s.target.service} to catch up with its counters`, timeoutMs: 5000 },
     );
-    return summarise(packets, counters.newConnections, ranges);
+    return summarise(packets, counters.newConnections, ranges, monitoring);
   };
 
   return {
     read: async () => {
       if (stopping) throw new EgressError('EGRESS_SIDECAR_FAILED', 'egress monitor read() after stop()');
-      const out: Record<string, ServiceEgress> = {};
-      for (const s of sidecars) out[s.target.service] = await readOne(s);
-      return out;
+      const results = await Promise.all(
+        sidecars.map(async (s) => [s.target.service, await readOne(s)] as const),
+      );
+      return Object.fromEntries(results);
     },
     stop,
     [Symbol.asyncDispose]: stop,
   };
 }
 
-/** Throws when any service opened a connection outside the Docker networks. */
+function unobserved(service: string, e: ServiceEgress): string | undefined {
+  if (e.monitoring === 'intact') return undefined;
+  return `${service}: cannot prove the absence of egress, monitoring ${e.monitoring} (traffic after that is unobserved; start the monitor after the restart)`;
+}
+
+const dnsNote = (e: ServiceEgress) => (e.dnsQueries.length ? ` (DNS asked: ${e.dnsQueries.join(', ')})` : '');
+
+/** Throws when any service opened a connection outside the Docker networks (or was not fully observed). */
 export function assertNoExternalEgress(egress: Record<string, ServiceEgress>): void {
-  const offenders = Object.entries(egress).filter(([, e]) => e.externalConnections > 0);
-  if (offenders.length > 0) {
-    throw new EgressError(
-      'EGRESS_DETECTED',
-      offenders
-        .map(
-          ([service, e]) =>
-            `${service}: expected 0 external connections, measured ${e.externalConnections} to ${e.externalDestinations.join(', ')}` +
-            (e.dnsQueries.length ? ` (DNS asked: ${e.dnsQueries.join(', ')})` : ''),
-        )
-        .join('\n'),
-    );
-  }
+  const problems = Object.entries(egress).flatMap(([service, e]) => {
+    const gap = unobserved(service, e);
+    if (gap) return [gap];
+    if (e.externalConnections === 0) return [];
+    return [
+      `${service}: expected 0 external connections, measured ${e.externalConnections} to ${e.externalDestinations.join(', ')}${dnsNote(e)}`,
+    ];
+  });
+  if (problems.length > 0) throw new EgressError('EGRESS_DETECTED', problems.join('\n'));
+}
+
+/** Throws when any of `services` (default: all) opened any outbound connection at all, even to a container. */
+export function assertNoEgress(egress: Record<string, ServiceEgress>, services = Object.keys(egress)): void {
+  const problems = services.flatMap((service) => {
+    const e = egress[service];
+    if (!e) return [`${service}: not monitored`];
+    const gap = unobserved(service, e);
+    if (gap) return [gap];
+    if (e.newConnections === 0) return [];
+    return [
+      `${service}: expected 0 outbound connections, measured ${e.newConnections} to ${e.destinations.join(', ')}${dnsNote(e)}`,
+    ];
+  });
+  if (problems.length > 0) throw new EgressError('EGRESS_DETECTED', problems.join('\n'));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDestination, inSubnet } from './classify.ts';
 import { EgressError } from './errors.ts';
-import { assertNoExternalEgress } from './monitor.ts';
+import { assertNoEgress, assertNoExternalEgress, type ServiceEgress } from './monitor.ts';
 import { parseChainCounters, parseTcpdumpLine } from './parse.ts';
 import { sidecarScript } from './sidecar-script.ts';
 
@@ -87,6 +87,7 @@ describe('assertNoExternalEgress', () => {
             externalConnections: 2,
             externalDestinations: ['10.255.255.53:53/udp'],
             dnsQueries: ['api.openweathermap.org'],
+            monitoring: 'intact',
           },
         });
       } catch (e) {
@@ -109,5 +110,38 @@ describe('sidecarScript', () => {
     expect(s).toContain("trap 'cleanup;");
     expect(s).toContain('tcpdump -i nflog:321 -n -l -tt');
     expect(() => sidecarScript({ chain: 'bad;rm', group: 1 })).toThrow(/invalid chain/);
+  });
+});
+
+describe('assertNoEgress', () => {
+  const quiet: ServiceEgress = {
+    newConnections: 0,
+    destinations: [],
+    byDestination: [],
+    externalConnections: 0,
+    externalDestinations: [],
+    dnsQueries: [],
+    monitoring: 'intact',
+  };
+  it('passes for a quiet service and fails for any connection, even to a container', () => {
+    expect(() => assertNoEgress({ weather: quiet })).not.toThrow();
+    const chatty = {
+      ...quiet,
+      newConnections: 1,
+      destinations: ['172.18.0.5:8086/tcp'],
+      dnsQueries: ['influxdb'],
+    };
+    expect(() => assertNoEgress({ weather: chatty })).toThrow(
+      'weather: expected 0 outbound connections, measured 1 to 172.18.0.5:8086/tcp (DNS asked: influxdb)',
+    );
+    expect(() => assertNoEgress({ weather: quiet }, ['carbon'])).toThrow('carbon: not monitored');
+  });
+
+  it('refuses to prove absence when the target restarted during monitoring', () => {
+    const restarted = { ...quiet, monitoring: 'target-restarted' as const };
+    expect(() => assertNoEgress({ weather: restarted })).toThrow(
+      /weather: cannot prove the absence of egress, monitoring target-restarted/,
+    );
+    expect(() => assertNoExternalEgress({ weather: restarted })).toThrow(/cannot prove/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  assertNoEgress,
   assertNoExternalEgress,
   type ServiceEgress,
   startEgressMonitor,
@@ -99,5 +100,36 @@ describe('egress monitor (real containers, iptables + tcpdump sidecars)', () => 
 
   it('removed its sidecars', () => {
     expect(sidecarsAfterStop).toBe(0);
+  });
+});
+
+describe('egress monitor when the target restarts', () => {
+  let target: ScratchContainer;
+  let before: ServiceEgress | undefined;
+  let after: ServiceEgress | undefined;
+
+  beforeAll(async () => {
+    target = await startScratchContainer({ name: 'egress-restarting' });
+    const gateway = (await docker.getContainer(target.id).inspect()).NetworkSettings.Networks.bridge?.Gateway;
+    await using monitor = await startEgressMonitor({
+      targets: [{ service: 'egress-restarting', containerId: target.id }],
+    });
+    before = (await monitor.read())['egress-restarting'];
+    await docker.getContainer(target.id).restart({ t: 1 });
+    // after the restart the container lives in a new network namespace the sidecar does not see
+    await target.exec(['curl', '-sS', '-m', '2', `http://${gateway}:9/`]);
+    after = (await monitor.read())['egress-restarting'];
+  }, 120_000);
+
+  afterAll(async () => {
+    await target?.remove();
+  });
+
+  it('reports the gap instead of a false zero', () => {
+    expect(before).toMatchObject({ newConnections: 0, monitoring: 'intact' });
+    expect(after?.monitoring).toBe('target-restarted');
+    expect(() => assertNoEgress({ 'egress-restarting': after as ServiceEgress })).toThrow(
+      /^egress-restarting: cannot prove the absence of egress, monitoring target-restarted/,
+    );
   });
 });
