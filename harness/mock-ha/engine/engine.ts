@@ -40,7 +40,7 @@ export interface EngineDeps {
   world: () => World;
   publish: (change: StateChange) => void;
   flush: () => void;
-  /** How many finished runs to keep (their ledgers) besides `manual`. */
+  /** How many finished runs to keep (their ledgers) besides `manual` (default 5; ~75 bytes per event). */
   keepRuns?: number;
 }
 
@@ -77,7 +77,7 @@ export class EventEngine {
       resolveEnded,
     };
     this.#runs.set(runId, run);
-    const keep = this.#deps.keepRuns ?? 10;
+    const keep = this.#deps.keepRuns ?? 5;
     const finished = [...this.#runs.values()].filter(
       (r) => r.info.run_id !== MANUAL_RUN && r.info.state !== 'running',
     );

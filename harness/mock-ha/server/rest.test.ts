@@ -128,6 +128,18 @@ describe('control API', () => {
     expect(ha.world.get(e?.entity_id ?? '')).toBeDefined();
   });
 
+  it('closes websocket clients on a home reload (like an HA restart) and on /_mock/disconnect', async () => {
+    const a = await RawClient.authed(ha.wsUrl, ha.token);
+    await ctl('/_mock/home', { seed: 9, size: 'small' });
+    expect(await a.waitClosed()).toBe(1000);
+    const b = await RawClient.authed(ha.wsUrl, ha.token);
+    const res = (await (await ctl('/_mock/disconnect', {})).json()) as { closed: number };
+    expect(res.closed).toBe(1);
+    await b.waitClosed();
+    const reasons = ha.stats().closed_clients.map((c) => c.close_reason);
+    expect(reasons).toEqual(expect.arrayContaining(['home_reloaded', 'control_disconnect']));
+  });
+
   it('stops a running scenario', async () => {
     const run = (await (
       await ctl('/_mock/scenario', { kind: 'steady', rate: 100, durationS: 60 })
