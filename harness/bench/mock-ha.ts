@@ -136,6 +136,8 @@ interface Row {
   dropped: boolean;
   load1Before: number;
   load1After: number;
+  /** CPU time of the mock's process (user + system) per event while the run lasted, µs. */
+  mockCpuUsPerEvent: number | null;
 }
 
 /** A ladder step counts as sustained only if the scheduler kept pace (p99 lateness). */
@@ -152,8 +154,10 @@ async function measure(
 ): Promise<Row> {
   const load1Before = loadavg()[0] as number;
   const base = await sub.counts(true);
+  const cpu0 = process.cpuUsage();
   const run = ha.startScenario({ kind: 'steady', rate, durationS });
   const r: RunReport = await ha.waitForRun(run.run_id);
+  const cpu = process.cpuUsage(cpu0);
   const ended = performance.now();
   let received = 0;
   let drainMs: number | null = null;
@@ -197,6 +201,7 @@ async function measure(
     dropped: client?.closed ?? true,
     load1Before,
     load1After: loadavg()[0] as number,
+    mockCpuUsPerEvent: r.count > 0 ? (cpu.user + cpu.system) / r.count : null,
   };
 }
 
@@ -206,7 +211,7 @@ function printRow(r: Row) {
       `achieved=${fmt(r.achieved, 1).padStart(9)}/s  err=${fmt(r.rateErrorPct, 3).padStart(7)}%  ` +
       `lateness ms p50=${fmt(r.lateP50)} p95=${fmt(r.lateP95)} p99=${fmt(r.lateP99)} max=${fmt(r.lateMax)}  ` +
       `received=${r.received} drain=${fmt(r.drainMs, 0)}ms e2e-lag ms p50=${fmt(r.lagP50)} p99=${fmt(r.lagP99)}  ` +
-      `max_pending=${r.maxPending} dropped=${r.dropped}  loadavg1=${r.load1Before.toFixed(2)}->${r.load1After.toFixed(2)}\n`,
+      `max_pending=${r.maxPending} dropped=${r.dropped}  mock_cpu=${fmt(r.mockCpuUsPerEvent, 1)}us/ev  loadavg1=${r.load1Before.toFixed(2)}->${r.load1After.toFixed(2)}\n`,
   );
 }
 
