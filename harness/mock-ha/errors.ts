@@ -8,7 +8,8 @@ export type MockHaErrorCode =
   | 'invalid_trace'
   | 'unknown_entity'
   | 'unknown_run'
-  | 'listen_failed';
+  | 'listen_failed'
+  | 'control_request_failed';
 
 export class MockHaError extends Error {
   override readonly name = 'MockHaError';
