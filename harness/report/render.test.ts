@@ -149,7 +149,7 @@ describe('renderHtml / renderMarkdown', () => {
     expect(md).toContain('# HomeIQ harness report: FAIL');
     expect(md).toContain('| mock-ha scenario | 4242 | suites/mission/ingest.test.ts | - |');
     expect(md).toContain(
-      '| websocket-ingestion-test | 256.0 MiB | 194.0 MiB | 76% | load | 60 | 1000 ms | no |',
+      '| websocket-ingestion-test | 256.0 MiB | 194.0 MiB | 76% | load | 60 | 1000 ms | no / 0 |',
     );
     expect(md).toMatch(/\| event -> InfluxDB \| 500 \| .* \| p95 <= 1000 ms: within \|/);
     expect(md).toContain('stack-versions');

@@ -11,6 +11,8 @@ import type { MemorySample } from './memory-sample.ts';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 interface CgroupLayout {
+  /** v1 memory.oom_control or v2 memory.events: both carry an `oom_kill <n>` line */
+  oomFile: string;
   usageFile: string;
   statFile: string;
   limitFile: string;
@@ -20,6 +22,7 @@ interface CgroupLayout {
 
 function layoutsFor(id: string, root: string): CgroupLayout[] {
   const v1 = (dir: string): CgroupLayout => ({
+    oomFile: `${dir}/memory.oom_control`,
     usageFile: `${dir}/memory.usage_in_bytes`,
     statFile: `${dir}/memory.stat`,
     limitFile: `${dir}/memory.limit_in_bytes`,
@@ -27,6 +30,7 @@ function layoutsFor(id: string, root: string): CgroupLayout[] {
     version: 1,
   });
   const v2 = (dir: string): CgroupLayout => ({
+    oomFile: `${dir}/memory.events`,
     usageFile: `${dir}/memory.current`,
     statFile: `${dir}/memory.stat`,
     limitFile: `${dir}/memory.max`,
@@ -50,13 +54,8 @@ function statValue(stat: string, key: string): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
-/** A reader for the container's memory cgroup, or undefined when it is not visible from here. */
-export function createCgroupReader(
-  containerId: string,
-  opts: { root?: string; now?: () => number } = {},
-): (() => MemorySample | undefined) | undefined {
-  const now = opts.now ?? Date.now;
-  const layout = layoutsFor(containerId, opts.root ?? CGROUP_ROOT).find((l) => {
+function findLayout(containerId: string, root: string): CgroupLayout | undefined {
+  return layoutsFor(containerId, root).find((l) => {
     try {
       readNumber(l.usageFile);
       return true;
@@ -64,6 +63,29 @@ export function createCgroupReader(
       return false;
     }
   });
+}
+
+/**
+ * Kernel OOM kills in the container's cgroup so far. Docker's State.OOMKilled only tells about the
+ * main process after exit; a killed child (or a still running container) shows up only here.
+ */
+export function readOomKills(containerId: string, opts: { root?: string } = {}): number | undefined {
+  const layout = findLayout(containerId, opts.root ?? CGROUP_ROOT);
+  if (!layout) return undefined;
+  try {
+    return statValue(readFileSync(layout.oomFile, 'utf8'), 'oom_kill');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reader for the container's memory cgroup, or undefined when it is not visible from here. */
+export function createCgroupReader(
+  containerId: string,
+  opts: { root?: string; now?: () => number } = {},
+): (() => MemorySample | undefined) | undefined {
+  const now = opts.now ?? Date.now;
+  const layout = findLayout(containerId, opts.root ?? CGROUP_ROOT);
   if (!layout) return undefined;
   return () => {
     try {

@@ -6,7 +6,7 @@
  */
 import Docker from 'dockerode';
 import { createLogger } from '../util/log.ts';
-import { createCgroupReader } from './cgroup-reader.ts';
+import { createCgroupReader, readOomKills } from './cgroup-reader.ts';
 import { SamplingError } from './errors.ts';
 import { type DockerMemoryStats, type MemorySample, parseMemorySample } from './memory-sample.ts';
 import { type MemoryReport, type PhaseMark, summariseService } from './summary.ts';
@@ -42,10 +42,22 @@ interface Target extends SampledContainer {
   samples: MemorySample[];
   lastT: number;
   stream?: NodeJS.ReadableStream & { destroy?: () => void };
+  /** the engine closed the stats stream (container stopped or restarted) */
+  streamEnded: boolean;
+  lastReopenAt: number;
   readCgroup?: () => MemorySample | undefined;
+  startedAtAtStart: string;
+  restartCountAtStart: number;
+  oomKillsAtStart: number | undefined;
 }
 
 const log = createLogger('sampling:memory');
+
+interface EndState {
+  oomKilled: boolean;
+  restarts: number;
+  oomKills: number | null;
+}
 
 function addSample(target: Target, sample: MemorySample | undefined): void {
   if (!sample || target.samples.some((s) => s.t === sample.t && s.source === sample.source)) return;
@@ -73,7 +85,11 @@ async function openStream(target: Target): Promise<void> {
       nl = buffered.indexOf('\n');
     }
   });
+  target.streamEnded = false;
   stream.on('error', (err: Error) => log.debug(`${target.service}: stats stream error: ${err.message}`));
+  stream.on('end', () => {
+    target.streamEnded = true;
+  });
 }
 
 export async function startMemorySampler(opts: MemorySamplerOptions): Promise<StartedMemorySampler> {
@@ -83,6 +99,7 @@ export async function startMemorySampler(opts: MemorySamplerOptions): Promise<St
   const startedAt = Date.now();
   const targets: Target[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   const closeStreams = () => {
     if (timer) clearInterval(timer);
@@ -100,6 +117,11 @@ export async function startMemorySampler(opts: MemorySamplerOptions): Promise<St
         limitBytes: limit > 0 ? limit : null,
         samples: [],
         lastT: 0,
+        streamEnded: false,
+        lastReopenAt: 0,
+        startedAtAtStart: info.State.StartedAt,
+        restartCountAtStart: info.RestartCount ?? 0,
+        oomKillsAtStart: readOomKills(info.Id),
       };
       if (opts.fillFromCgroup ?? true) target.readCgroup = createCgroupReader(info.Id);
       targets.push(target);
@@ -121,12 +143,20 @@ export async function startMemorySampler(opts: MemorySamplerOptions): Promise<St
       for (const t of targets) {
         if (t.readCgroup && now - Math.max(t.lastT, startedAt) >= intervalMs * 0.6)
           addSample(t, t.readCgroup());
+        if (t.streamEnded && !stopped && now - t.lastReopenAt >= 1000) {
+          // the engine ends the stream when the container stops; resume once it runs again
+          t.lastReopenAt = now;
+          t.streamEnded = false;
+          openStream(t).catch(() => {
+            t.streamEnded = true;
+          });
+        }
       }
     },
     Math.max(20, Math.floor(intervalMs / 10)),
   );
 
-  const build = (stoppedAt: number, oom: Map<string, boolean>): MemoryReport => ({
+  const build = (stoppedAt: number, end: Map<string, EndState>): MemoryReport => ({
     startedAt,
     stoppedAt,
     intervalMs,
@@ -142,7 +172,9 @@ export async function startMemorySampler(opts: MemorySamplerOptions): Promise<St
           marks,
           startedAt,
           stoppedAt,
-          oomKilled: oom.get(t.service) ?? false,
+          oomKilled: end.get(t.service)?.oomKilled ?? false,
+          restarts: end.get(t.service)?.restarts ?? 0,
+          oomKills: end.get(t.service)?.oomKills ?? null,
         }),
       ]),
     ),
@@ -152,13 +184,27 @@ export async function startMemorySampler(opts: MemorySamplerOptions): Promise<St
   const stop = () => {
     stopping ??= (async () => {
       const stoppedAt = Date.now();
+      stopped = true;
       closeStreams();
-      const oom = new Map<string, boolean>();
+      const end = new Map<string, EndState>();
       for (const t of targets) {
         const info = await t.container.inspect().catch(() => undefined);
-        oom.set(t.service, info?.State.OOMKilled ?? false);
+        const oomKillsNow = readOomKills(t.containerId);
+        end.set(t.service, {
+          oomKills:
+            oomKillsNow === undefined || t.oomKillsAtStart === undefined
+              ? null
+              : oomKillsNow - t.oomKillsAtStart,
+          oomKilled: info?.State.OOMKilled ?? false,
+          restarts: info
+            ? Math.max(
+                info.RestartCount - t.restartCountAtStart,
+                info.State.StartedAt !== t.startedAtAtStart ? 1 : 0,
+              )
+            : 0,
+        });
       }
-      return build(stoppedAt, oom);
+      return build(stoppedAt, end);
     })();
     return stopping;
   };

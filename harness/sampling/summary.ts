@@ -30,6 +30,10 @@ export interface ServiceMemoryReport {
   meanIntervalMs: number;
   kernelMaxUsageBytes: number | null;
   oomKilled: boolean;
+  /** container restarts while sampled (e.g. after an OOM kill with a restart policy) */
+  restarts: number;
+  /** kernel OOM kills in the container's cgroup while sampled (any process); null when not visible */
+  oomKills: number | null;
   samples: MemorySample[];
 }
 
@@ -57,6 +61,8 @@ export function summariseService(args: {
   startedAt: number;
   stoppedAt: number;
   oomKilled: boolean;
+  restarts?: number;
+  oomKills?: number | null;
 }): ServiceMemoryReport {
   const samples = [...args.samples].sort((a, b) => a.t - b.t);
   let peak: MemorySample | undefined;
@@ -90,6 +96,8 @@ export function summariseService(args: {
       first && last && samples.length > 1 ? Math.round((last.t - first.t) / (samples.length - 1)) : 0,
     kernelMaxUsageBytes: kernelMax,
     oomKilled: args.oomKilled,
+    restarts: args.restarts ?? 0,
+    oomKills: args.oomKills ?? null,
     samples,
   };
 }
@@ -108,7 +116,7 @@ export interface MemoryBreach {
   message: string;
 }
 
-/** Every service whose peak working set reached its budget or that was OOM-killed. */
+/** Every service whose peak working set reached its budget, that was OOM-killed or that restarted. */
 export function findMemoryBreaches(report: MemoryReport, opts: LimitCheckOptions = {}): MemoryBreach[] {
   const fraction = opts.maxFractionOfLimit ?? 0.9;
   const out: MemoryBreach[] = [];
@@ -117,12 +125,18 @@ export function findMemoryBreaches(report: MemoryReport, opts: LimitCheckOptions
     const limit = budget ?? r.limitBytes;
     const where = `phase '${r.peakPhase ?? 'unmarked'}'${r.peakAt ? ` at ${new Date(r.peakAt).toISOString()}` : ''}`;
     const basis = `${r.sampleCount} samples, max gap ${r.maxGapMs} ms`;
-    if (r.oomKilled) {
+    const oomKills = r.oomKills ?? 0;
+    if (r.oomKilled || r.restarts > 0 || oomKills > 0) {
+      const what = r.oomKilled
+        ? 'OOM-killed by the kernel'
+        : oomKills > 0
+          ? `${oomKills} process(es) OOM-killed by the kernel inside the container`
+          : `restarted ${r.restarts} time(s) while sampled (an OOM kill can hide behind a restart)`;
       out.push({
         service: r.service,
         limitBytes: limit ?? 0,
         peakWorkingSetBytes: r.peakWorkingSetBytes,
-        message: `${r.service}: OOM-killed by the kernel (limit ${limit ? formatMiB(limit) : 'none'}, measured peak working set ${formatMiB(r.peakWorkingSetBytes)} during ${where}; ${basis})`,
+        message: `${r.service}: ${what} (limit ${limit ? formatMiB(limit) : 'none'}${r.kernelMaxUsageBytes === null ? '' : `, kernel max usage ${formatMiB(r.kernelMaxUsageBytes)}`}, sampled peak working set ${formatMiB(r.peakWorkingSetBytes)} during ${where}; ${basis})`,
       });
       continue;
     }

@@ -22,15 +22,19 @@ const HOG_MIB = Number(process.env.HOMEIQ_OBS_HOG_MIB ?? 56);
 describe('memory sampler (real containers, Docker stats)', () => {
   let hog: ScratchContainer;
   let idle: ScratchContainer;
+  let oom: ScratchContainer;
+  let oomExit: number | null;
   let report: MemoryReport;
 
   beforeAll(async () => {
     hog = await startScratchContainer({ name: 'mem-hog', memoryBytes: LIMIT });
     idle = await startScratchContainer({ name: 'mem-idle', memoryBytes: LIMIT });
+    oom = await startScratchContainer({ name: 'mem-oom', memoryBytes: 32 * MiB });
     await using sampler = await startMemorySampler({
       containers: [
         { service: 'mem-hog', containerId: hog.id },
         { service: 'mem-idle', containerId: idle.id },
+        { service: 'mem-oom', containerId: oom.id },
       ],
     });
     sampler.mark('idle');
@@ -52,6 +56,8 @@ describe('memory sampler (real containers, Docker stats)', () => {
       },
       { what: `mem-hog working set to reach ${HOG_MIB} MiB`, timeoutMs: 30_000 },
     );
+    // a child process asking for twice the limit is OOM-killed; the container itself keeps running
+    oomExit = (await oom.exec(['sh', '-c', 'head -c 64m /dev/zero | tail > /dev/null'])).exitCode;
     // keep sampling the plateau for a few more readings
     const target = (sampler.snapshot().services['mem-hog']?.sampleCount ?? 0) + 3;
     await waitFor(
@@ -68,10 +74,12 @@ describe('memory sampler (real containers, Docker stats)', () => {
   afterAll(async () => {
     await hog?.remove();
     await idle?.remove();
+    await oom?.remove();
   });
 
   it('samples every container at least once per second, from the engine', () => {
     for (const service of ['mem-hog', 'mem-idle']) {
+      expect(report.services[service]?.oomKills).toBe(0);
       const r = report.services[service];
       expect(r?.limitBytes).toBe(LIMIT);
       expect(r?.engineLimitBytes).toBe(LIMIT);
@@ -91,11 +99,20 @@ describe('memory sampler (real containers, Docker stats)', () => {
 
   it('catches the hog nearing its limit in the load phase and names service, limit and peak', () => {
     const breaches = findMemoryBreaches(report, { maxFractionOfLimit: 0.85 });
-    expect(breaches.map((b) => b.service)).toEqual(['mem-hog']);
+    expect(breaches.map((b) => b.service)).toEqual(['mem-hog', 'mem-oom']);
     expect(report.services['mem-hog']?.peakPhase).toBe('load');
     expect(() => assertMemoryWithinLimits(report, { maxFractionOfLimit: 0.85 })).toThrow(
       /^mem-hog: working set peaked at \d+\.\d MiB \(\d+% of the 64\.0 MiB limit; allowed up to 54\.4 MiB\) during phase 'load'/,
     );
     expect(report.services['mem-idle']?.peakWorkingSetBytes).toBeLessThan(8 * MiB);
+  });
+
+  it('reports a kernel OOM kill inside a still running container, naming service and limit', () => {
+    expect(oomExit).toBe(137);
+    const r = report.services['mem-oom'];
+    expect(r).toMatchObject({ oomKills: 1, oomKilled: false, restarts: 0 });
+    expect(() => assertMemoryWithinLimits(report, { maxFractionOfLimit: 2 })).toThrow(
+      /^mem-oom: 1 process\(es\) OOM-killed by the kernel inside the container \(limit 32\.0 MiB, kernel max usage 3\d\.\d MiB, sampled peak working set \d+\.\d MiB during phase '(idle|load)'/,
+    );
   });
 });

@@ -48,7 +48,7 @@ export function memorySection(measurements: Measurement[]): { html: string; md: 
         s.peakPhase ?? '-',
         s.sampleCount,
         `${s.maxGapMs} ms`,
-        s.oomKilled ? 'YES' : 'no',
+        `${s.oomKilled || (s.oomKills ?? 0) > 0 ? `YES (${s.oomKills ?? 1})` : 'no'} / ${s.restarts ?? 0}`,
       ]);
     }
     html.push('</div>');
@@ -60,7 +60,7 @@ export function memorySection(measurements: Measurement[]): { html: string; md: 
       'peak phase',
       'samples',
       'max gap',
-      'OOM-killed',
+      'OOM kills / restarts',
     ];
     html.push(
       `<table><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
