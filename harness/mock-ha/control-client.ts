@@ -27,7 +27,7 @@ export class MockHaControlClient {
     const text = await res.text();
     if (!res.ok) {
       throw new MockHaError(
-        'not_running',
+        'control_request_failed',
         `${method} ${path} on ${this.baseUrl}: expected 2xx, got ${res.status} ${text.slice(0, 300)}`,
       );
     }

@@ -2,7 +2,6 @@
 export type MockHaErrorCode =
   | 'invalid_config'
   | 'invalid_token'
-  | 'not_running'
   | 'scenario_running'
   | 'invalid_scenario'
   | 'invalid_trace'
