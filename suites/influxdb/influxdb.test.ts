@@ -76,10 +76,10 @@ describe(`InfluxDB server (seed ${SEED})`, () => {
     expect(first.setup).toBe('performed');
     expect(second.setup).toBe('already-done');
     for (const which of ['production', 'test'] as const) {
-      expect(second[which].orgID).toBe(first[which].orgID);
-      expect(second[which].bucketID).toBe(first[which].bucketID);
-      expect(second[which].token).toBe(first[which].token);
-      expect(second[which].tokenAction).not.toBe('created');
+      expect(second[which].orgID, `${which} org id after re-run`).toBe(first[which].orgID);
+      expect(second[which].bucketID, `${which} bucket id after re-run`).toBe(first[which].bucketID);
+      expect(second[which].token, `${which} token after re-run`).toBe(first[which].token);
+      expect(second[which].tokenAction, `${which} token action on re-run`).not.toBe('created');
     }
     const api = influxApi(server.url, admin.adminToken);
     for (const t of [PRODUCTION_TARGET, TEST_TARGET]) {
