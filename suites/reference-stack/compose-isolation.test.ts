@@ -164,6 +164,23 @@ describe('docker-compose.test.yml', () => {
       if (service in COLLECTORS)
         expect({ service, enabled: h.body.enabled }).toEqual({ service, enabled: false });
     }
+    const ai: Array<[string, keyof ComposeProject['ports']]> = [
+      ['openai-service', 'OPENAI_SERVICE_HOST_PORT'],
+      ['ai-core', 'AI_CORE_HOST_PORT'],
+      ['device-intelligence', 'DEVICE_INTELLIGENCE_HOST_PORT'],
+      ['automation-miner', 'AUTOMATION_MINER_HOST_PORT'],
+      ['ai-automation', 'AI_AUTOMATION_HOST_PORT'],
+    ];
+    for (const [service, port] of ai) {
+      // Readiness: their dependencies (bucket, openai-service, fake OpenAI, data-api) answer.
+      const r = await getJson(url(port, '/health/ready'));
+      expect({ service, status: r.status, ready: r.body.ready, deps: r.body.dependencies }).toMatchObject({
+        service,
+        status: 200,
+        ready: true,
+      });
+      expect((await getJson(url(port, '/health/live'))).status).toBe(200);
+    }
     const db = await getJson(url('DATA_API_HOST_PORT', '/health'));
     expect({ db_path: db.body.db_path, journal_mode: db.body.journal_mode }).toEqual({
       db_path: '/app/data/test/metadata.db',
