@@ -7,7 +7,7 @@
  * import { recordEgress, recordLatency, recordMemory, recordSeed, recordThroughput } from '../../harness/report/index.ts';
  * recordSeed('mock-ha', seed);                                   // listed for reproduction
  * recordMemory(await sampler.stop(), 'ingestion under load');    // working set vs limit per service
- * recordThroughput({ label: 'HA -> InfluxDB', targetPerSec: 150, points });  // achieved vs target
+ * recordThroughput({ label: 'HA -> InfluxDB', targetPerSec: 150, points: ratePerSecond(writtenAtMs, startMs) });
  * recordLatency('event -> InfluxDB', latenciesMs, { percentile: 'p95', maxMs: 1000 });
  * recordEgress('test mode collectors', await egress.read());
  * recordMeasurement('anything-else', { any: 'json' });           // shown as JSON
@@ -18,6 +18,7 @@
 export {
   measurementsDir,
   percentile,
+  ratePerSecond,
   recordEgress,
   recordLatency,
   recordMeasurement,

@@ -54,6 +54,25 @@ export function recordThroughput(data: ThroughputData): void {
   recordMeasurement('throughput', data);
 }
 
+/**
+ * Events per second from event timestamps (ms since the epoch): one point per whole second since
+ * `startMs`, including seconds without events, up to `endMs` (default: the last event).
+ */
+export function ratePerSecond(
+  eventTimesMs: readonly number[],
+  startMs: number,
+  endMs?: number,
+): ThroughputData['points'] {
+  const last = endMs ?? eventTimesMs.reduce((m, t) => (t > m ? t : m), startMs);
+  const seconds = Math.max(1, Math.ceil((last - startMs) / 1000));
+  const counts = new Array<number>(seconds).fill(0);
+  for (const t of eventTimesMs) {
+    const i = Math.floor((t - startMs) / 1000);
+    if (i >= 0 && i < seconds) counts[i] = (counts[i] ?? 0) + 1;
+  }
+  return counts.map((perSec, i) => ({ tSec: i + 1, perSec }));
+}
+
 export function recordEgress(label: string, services: EgressData['services']): void {
   recordMeasurement('egress', { label, services } satisfies EgressData);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  ratePerSecond,
   recordLatency,
   recordMeasurement,
   recordSeed,
@@ -115,6 +116,20 @@ function sampleReport(): RunReport {
     ],
   };
 }
+
+describe('ratePerSecond', () => {
+  it('counts events per whole second since the start, including empty seconds', () => {
+    expect(ratePerSecond([T0 + 10, T0 + 900, T0 + 2500], T0)).toEqual([
+      { tSec: 1, perSec: 2 },
+      { tSec: 2, perSec: 0 },
+      { tSec: 3, perSec: 1 },
+    ]);
+    expect(ratePerSecond([], T0, T0 + 2000)).toEqual([
+      { tSec: 1, perSec: 0 },
+      { tSec: 2, perSec: 0 },
+    ]);
+  });
+});
 
 describe('summariseLatency', () => {
   it('computes nearest-rank percentiles and a histogram holding every sample', () => {

@@ -74,7 +74,8 @@ export function writeReport(report: RunReport, dir = reportsDir()): { html: stri
 export default class HumanReportReporter implements Reporter {
   private startedAt = Date.now();
 
-  onTestRunStart(): void {
+  /** Before global setup runs: measurements recorded there belong to this run too. */
+  onInit(): void {
     this.startedAt = Date.now();
     rmSync(measurementsDir(), { recursive: true, force: true });
   }
