@@ -63,7 +63,7 @@ export function ratePerSecond(
   startMs: number,
   endMs?: number,
 ): ThroughputData['points'] {
-  const last = endMs ?? eventTimesMs.reduce((m, t) => (t > m ? t : m), startMs);
+  const last = endMs ?? eventTimesMs.reduce((m, t) => Math.max(m, t), startMs);
   const seconds = Math.max(1, Math.ceil((last - startMs) / 1000));
   const counts = new Array<number>(seconds).fill(0);
   for (const t of eventTimesMs) {
