@@ -19,11 +19,12 @@ export function memorySection(measurements: Measurement[]): { html: string; md: 
     const rows: (string | number)[][] = [];
     for (const s of Object.values(r.services)) {
       const limit = s.limitBytes;
-      const over = limit !== null && s.peakWorkingSetBytes >= 0.9 * limit;
+      const oomKills = s.oomKills ?? (s.oomKilled ? 1 : 0);
+      const over = (limit !== null && s.peakWorkingSetBytes >= 0.9 * limit) || oomKills > 0;
       html.push(
         `<figure>${lineChart({
           // the limit is labelled on its line; keep the title short enough for 3 charts per row
-          title: `${s.service}: peak ${mib(s.peakWorkingSetBytes)}${limit ? '' : ' (no limit)'}`,
+          title: `${s.service}: peak ${mib(s.peakWorkingSetBytes)}${limit ? '' : ' (no limit)'}${oomKills > 0 ? ` · OOM kills ${oomKills}` : ''}`,
           series: [
             {
               name: 'working set',
