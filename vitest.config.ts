@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
 // Files named *.smoke.test.ts form the nightly smoke subset (`npm run test:smoke`).
 export default defineConfig({
   test: {
-    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml', suiteName: 'homeiq-harness' }]],
+    reporters: [
+      'default',
+      ['junit', { outputFile: 'reports/junit.xml', suiteName: 'homeiq-harness' }],
+      // The human report: reports/report.html (plots) and reports/summary.md.
+      './harness/report/reporter.ts',
+    ],
     env: {
       // The Testcontainers reaper image cannot be pulled on offline machines; the harness cleans up
       // after itself instead (harness/docker/cleanup.ts) and counts what is left in a test.
@@ -25,6 +30,7 @@ export default defineConfig({
         test: {
           name: 'suites',
           include: ['suites/**/*.test.ts'],
+          setupFiles: ['suites/setup/strict-network.ts'],
           exclude: ['suites/**/*.smoke.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
@@ -37,6 +43,7 @@ export default defineConfig({
         test: {
           name: 'smoke',
           include: ['suites/**/*.smoke.test.ts'],
+          setupFiles: ['suites/setup/strict-network.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,
