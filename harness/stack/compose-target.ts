@@ -40,6 +40,8 @@ export interface ComposePlan {
   files: string[];
   profiles: string[];
   environment: Record<string, string>;
+  /** Values a planted fault set (they win over what the stack wrote, e.g. a token the harness uses). */
+  faultEnvironment: Record<string, string>;
 }
 
 /** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
@@ -62,6 +64,7 @@ export async function planCompose(
 ): Promise<ComposePlan> {
   const files = [...cfg.compose.files];
   const environment: Record<string, string> = { ...cfg.compose.environment };
+  const faultEnvironment: Record<string, string> = {};
   if (cfg.compose.hostPorts === 'free') {
     for (const service of Object.keys(contractPorts)) {
       const v = hostPortVariable(service);
@@ -84,12 +87,13 @@ export async function planCompose(
         'STACK_BOOT_FAILED',
         `HOMEIQ_FAULT="${cfg.fault}": neither ${envFile} nor ${composeFile} exists`,
       );
-    if (existsSync(envFile)) Object.assign(environment, readStackEnv(envFile));
+    if (existsSync(envFile)) Object.assign(faultEnvironment, readStackEnv(envFile));
     if (existsSync(composeFile)) files.push(composeFile);
   }
   const name =
     project ?? cfg.compose.projectName ?? `homeiq-h${process.pid}-${randomBytes(3).toString('hex')}`;
-  return { project: name, files, profiles: cfg.compose.profiles, environment };
+  Object.assign(environment, faultEnvironment);
+  return { project: name, files, profiles: cfg.compose.profiles, environment, faultEnvironment };
 }
 
 /** Poll the project's containers during boot and keep their last log lines, for a failed boot. */
@@ -235,6 +239,7 @@ class ComposeStack implements StartedStack {
       plan.environment.INFLUXDB_TOKENS_DIR ?? stackEnv.INFLUXDB_TOKENS_DIR,
     );
     const pick = (...vals: (string | undefined)[]) => vals.find((v) => v !== undefined && v !== '');
+    const fault = plan.faultEnvironment;
     const tokens: StackTokens = {
       influxAdmin: pick(
         cfg.tokens.influxAdmin,
@@ -243,12 +248,14 @@ class ComposeStack implements StartedStack {
       ),
       influxTest: pick(
         cfg.tokens.influxTest,
+        fault.INFLUXDB_TEST_TOKEN,
         fromFiles.influxTest,
         plan.environment.INFLUXDB_TEST_TOKEN,
         stackEnv.INFLUXDB_TEST_TOKEN,
       ),
       influxProd: pick(
         cfg.tokens.influxProd,
+        fault.INFLUXDB_PROD_TOKEN,
         fromFiles.influxProd,
         plan.environment.INFLUXDB_PROD_TOKEN,
         stackEnv.INFLUXDB_PROD_TOKEN,

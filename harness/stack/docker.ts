@@ -118,6 +118,9 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
   if (!opts.replace) {
     hostConfig.PortBindings = {};
     hostConfig.PublishAllPorts = false;
+    // A one-off copy must show its exit code, not be restarted by the engine.
+    hostConfig.RestartPolicy = { Name: 'no' };
+    hostConfig.AutoRemove = false;
   }
   const labels: Record<string, string> = {
     ...(orig.Config.Labels ?? {}),

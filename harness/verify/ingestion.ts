@@ -5,6 +5,7 @@
  */
 import { health } from '../probes/http.ts';
 import { MockHaControl, type RunReport, type ScenarioSpec } from '../probes/mock-ha-control.ts';
+import { assertSafeWrite } from '../safety/guard.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
@@ -119,6 +120,8 @@ export async function driveScenario(
   const ha = mockHa(stack);
   const reader = influxReader(stack);
   await ingestionReady(stack);
+  // The interlock: never fire synthetic events at an ingestion that says it is production.
+  assertSafeWrite({ kind: 'service', name: INGESTION, health: (await health(stack.url(INGESTION))).json });
   const t0 = Date.now();
   const tracker = trackArrivals(reader, { sinceMs: t0 });
   const run = await ha.startScenario(spec);
