@@ -81,8 +81,10 @@ describe('production safeguards', () => {
   });
 
   it('initialises every external collector in production (enabled, deployment_mode=production)', async () => {
+    // Collectors do not mount the token volume: hand them the production token like a real .env would.
+    const token = stack().tokens.influxProd ?? '';
     const results = await inBatches([...collectors], 3, (c) =>
-      variant(stack(), c, { ...production, ...upstreams }),
+      variant(stack(), c, { ...production, ...upstreams, INFLUXDB_TOKEN: token, INFLUXDB_TOKEN_FILE: '' }),
     );
     checkAll(
       results.map((v) => {
