@@ -22,6 +22,7 @@ import {
   docker,
   inspect,
   projectContainers,
+  releaseGate,
   removeContainer,
   signalContainer,
   tailLogs,
@@ -32,6 +33,7 @@ import {
   StackError,
   type StackTokens,
   type StartedStack,
+  type VariantOptions,
   type VariantResult,
 } from './types.ts';
 
@@ -329,11 +331,16 @@ class ComposeStack implements StartedStack {
   async runVariant(
     service: string,
     env: Record<string, string>,
-    opts: { timeoutMs?: number } = {},
+    opts: VariantOptions = {},
   ): Promise<VariantResult> {
-    const id = await cloneContainer(this.#id(service), { env, project: this.project, replace: false });
+    const gated = opts.beforeStart !== undefined;
+    const id = await cloneContainer(this.#id(service), { env, project: this.project, replace: false, gated });
     this.#variants.add(id);
     try {
+      if (opts.beforeStart) {
+        await opts.beforeStart(id);
+        await releaseGate(id);
+      }
       const info = await inspect(id);
       const url = urlOf(info);
       const outcome = await waitFor(
@@ -360,6 +367,7 @@ class ComposeStack implements StartedStack {
           intervalMs: 250,
         },
       );
+      await opts.whileRunning?.(id);
       const output = await tailLogs(id, 200);
       return { service, env, exitCode: outcome.exitCode, output, health: outcome.health };
     } finally {

@@ -105,6 +105,21 @@ export interface CloneOptions {
   project: string;
   /** Replace the original in place (same name, ports, network aliases) instead of a sibling copy. */
   replace: boolean;
+  /**
+   * Hold the service's process until releaseGate(): the container (and its network namespace)
+   * exists first, so observers such as the egress monitor see everything from the first instant.
+   */
+  gated?: boolean;
+}
+
+export const GATE_FILE = '/tmp/homeiq-harness-go';
+
+/** Let a gated container's process start. */
+export async function releaseGate(id: string): Promise<void> {
+  const exec = await docker()
+    .getContainer(id)
+    .exec({ Cmd: ['touch', GATE_FILE], AttachStdout: false, AttachStderr: false });
+  await exec.start({ Detach: true });
 }
 
 /** Create and start a copy of a container with other environment; returns the new container id. */
@@ -143,8 +158,12 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
     const created = await docker().createContainer({
       name,
       Image: orig.Config.Image,
-      Cmd: orig.Config.Cmd,
-      Entrypoint: orig.Config.Entrypoint as string[] | undefined,
+      ...(opts.gated
+        ? {
+            Entrypoint: ['sh', '-c', `while [ ! -e ${GATE_FILE} ]; do sleep 0.05; done; exec "$0" "$@"`],
+            Cmd: [...((orig.Config.Entrypoint as string[] | undefined) ?? []), ...(orig.Config.Cmd ?? [])],
+          }
+        : { Cmd: orig.Config.Cmd, Entrypoint: orig.Config.Entrypoint as string[] | undefined }),
       Env: withEnv(orig.Config.Env, opts.env),
       Labels: labels,
       WorkingDir: orig.Config.WorkingDir,

@@ -39,6 +39,18 @@ export interface VariantResult {
   health?: unknown;
 }
 
+export interface VariantOptions {
+  /** Deadline for the copy to exit or answer /health. Default 60 s. */
+  timeoutMs?: number;
+  /**
+   * Called with the copy's container id before its process starts (the container and its network
+   * namespace exist); the process starts when it resolves. E.g. attach an egress monitor.
+   */
+  beforeStart?: (containerId: string) => Promise<void>;
+  /** Called once the copy answered /health (or exited), before it is removed. */
+  whileRunning?: (containerId: string) => Promise<void>;
+}
+
 export interface StartedStack extends AsyncDisposable {
   readonly target: TargetKind;
   readonly capabilities: ReadonlySet<Capability>;
@@ -54,11 +66,7 @@ export interface StartedStack extends AsyncDisposable {
   signal(service: string, signal: NodeJS.Signals): Promise<void>;
   stopService(service: string, timeoutSec?: number): Promise<void>;
   restartWithEnv(service: string, env: Record<string, string>): Promise<void>;
-  runVariant(
-    service: string,
-    env: Record<string, string>,
-    opts?: { timeoutMs?: number },
-  ): Promise<VariantResult>;
+  runVariant(service: string, env: Record<string, string>, opts?: VariantOptions): Promise<VariantResult>;
   /** Tear everything down (volumes included). Idempotent. */
   down(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, repoRoot } from '../../harness/config/load.ts';
 import { startComposeStack } from '../../harness/stack/compose-target.ts';
-import { projectContainers } from '../../harness/stack/docker.ts';
+import { projectContainers, tailLogs } from '../../harness/stack/docker.ts';
 import type { StartedStack } from '../../harness/stack/types.ts';
 import { waitFor } from '../../harness/util/wait.ts';
 
@@ -40,6 +40,22 @@ describe('compose target lifecycle', () => {
     const v = await stack.runVariant('generator', { DEPLOYMENT_MODE: 'production' }, { timeoutMs: 30_000 });
     expect(v.exitCode).toBe(78);
     expect(v.output).toContain('refuses to start: DEPLOYMENT_MODE=production');
+  });
+
+  it('holds a gated copy until observers are attached, then runs it', async () => {
+    let before = 'unset';
+    const v = await stack.runVariant(
+      'generator',
+      { DEPLOYMENT_MODE: 'production' },
+      {
+        timeoutMs: 30_000,
+        beforeStart: async (id) => {
+          before = (await tailLogs(id)).trim();
+        },
+      },
+    );
+    expect(before).toBe('');
+    expect(v.exitCode).toBe(78);
   });
 
   it('delivers signals to a service', async () => {

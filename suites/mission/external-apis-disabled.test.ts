@@ -1,0 +1,131 @@
+/**
+ * External APIs disabled (seed 000, story 40.5): in test mode the seven collectors report
+ * disabled and make zero outbound connections, proven at the network level from the first
+ * instant of their process (egress monitor attached before the process starts). Positive
+ * control: the same detector sees the connections of a collector enabled in production mode.
+ */
+import { describe, it } from 'vitest';
+import { collectors, deployment } from '../../harness/config/defaults.ts';
+import { type ServiceEgress, startEgressMonitor } from '../../harness/egress/index.ts';
+import { check, checkAll } from '../../harness/failure/check.ts';
+import { withFailureContext } from '../../harness/failure/context.ts';
+import { health, probe } from '../../harness/probes/http.ts';
+import { recordEgress } from '../../harness/report/measurements.ts';
+import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
+import { useStack } from '../../harness/stack/use-stack.ts';
+import { waitFor } from '../../harness/util/wait.ts';
+
+/** How long each copy is watched after it answered /health (startup is always fully observed). */
+const WATCH_MS = Number(process.env.HOMEIQ_EGRESS_WATCH_MS ?? 3_000);
+
+interface Observed {
+  variant: VariantResult;
+  egress: ServiceEgress | undefined;
+}
+
+/** Run a copy of `service` with `env`, its whole life observed by the egress monitor. */
+async function observed(
+  stack: StartedStack,
+  service: string,
+  env: Record<string, string>,
+): Promise<Observed> {
+  requireCapability(stack, 'run-variant', `observing ${service} from its first instant`);
+  let monitor: Awaited<ReturnType<typeof startEgressMonitor>> | undefined;
+  let egress: ServiceEgress | undefined;
+  try {
+    const variant = await stack.runVariant(service, env, {
+      timeoutMs: 60_000,
+      beforeStart: async (containerId) => {
+        monitor = await startEgressMonitor({ targets: [{ service, containerId }] });
+      },
+      whileRunning: async () => {
+        const until = Date.now() + WATCH_MS;
+        // An observation window, not a synchronisation: count what leaves during it.
+        await waitFor(async () => ({ done: Date.now() >= until, seen: 'watching' }), {
+          what: `${WATCH_MS} ms of egress observation of ${service}`,
+          timeoutMs: WATCH_MS + 5_000,
+          intervalMs: 250,
+          maxIntervalMs: 250,
+        });
+        egress = (await monitor?.read())?.[service];
+      },
+    });
+    return { variant, egress };
+  } finally {
+    await monitor?.stop();
+  }
+}
+
+describe('external APIs disabled in test mode', () => {
+  const stack = useStack();
+
+  it('has the seven collectors report disabled with deployment_mode=test', async () => {
+    const results = await Promise.all(collectors.map(async (c) => ({ c, h: await health(stack().url(c)) })));
+    checkAll(
+      results.map(({ c, h }) => {
+        const j = (h.json ?? {}) as { enabled?: unknown; deployment_mode?: unknown };
+        return {
+          ok: h.status === 200 && j.enabled === false && j.deployment_mode === 'test',
+          e: {
+            service: c,
+            what: '/health',
+            expected: 'enabled=false, deployment_mode=test',
+            measured: `${h.status} enabled=${String(j.enabled)}, deployment_mode=${String(j.deployment_mode)}`,
+          },
+        };
+      }),
+      'collector health in test mode',
+    );
+  });
+
+  it('has the seven collectors make zero outbound connections from process start', async () => {
+    const out: Observed[] = [];
+    for (const c of collectors) out.push(await observed(stack(), c, {}));
+    recordEgress(
+      'collectors in test mode (from process start)',
+      Object.fromEntries(out.map((o) => [o.variant.service, o.egress as ServiceEgress])),
+    );
+    checkAll(
+      out.map((o) => ({
+        ok: o.egress !== undefined && o.egress.newConnections === 0 && o.variant.exitCode === undefined,
+        e: {
+          service: o.variant.service,
+          what: 'outbound connections (network level, whole life of the process)',
+          expected: '0, and the service running',
+          measured:
+            o.egress === undefined
+              ? `no egress reading (exit ${o.variant.exitCode})`
+              : `${o.egress.newConnections} to [${o.egress.destinations.join(', ')}] (DNS: ${o.egress.dnsQueries.join(', ') || 'none'})${o.variant.exitCode === undefined ? '' : `, exited ${o.variant.exitCode}`}`,
+        },
+      })),
+      'collector egress in test mode',
+    );
+  });
+
+  it('positive control: the detector sees an enabled collector reach its upstream and InfluxDB', async (ctx) => {
+    withFailureContext(ctx, stack(), ['fake-upstreams']);
+    const before = await probe<{ total: number }>(`${stack().url('fake-upstreams')}/_upstreams/requests`);
+    const o = await observed(stack(), 'weather-api', {
+      DEPLOYMENT_MODE: 'production',
+      ENABLE_WEATHER_API: 'true',
+      WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
+      WEATHER_API_KEY: 'fake-weather-key',
+      COLLECTOR_POLL_SECONDS: '3600',
+      INFLUXDB_ORG: deployment.production.org,
+      INFLUXDB_BUCKET: deployment.production.bucket,
+      INFLUXDB_TOKEN: stack().tokens.influxProd ?? '',
+      INFLUXDB_TOKEN_FILE: '',
+    });
+    const after = await probe<{ total: number }>(`${stack().url('fake-upstreams')}/_upstreams/requests`);
+    const served = (after.json?.total ?? 0) - (before.json?.total ?? 0);
+    recordEgress('positive control: weather-api enabled (production mode)', {
+      'weather-api': o.egress as ServiceEgress,
+    });
+    check((o.egress?.newConnections ?? 0) > 0 && served > 0, {
+      service: 'weather-api',
+      what: 'outbound connections seen by the detector when enabled, and requests served by fake-upstreams',
+      expected: '> 0 and > 0',
+      measured: `${o.egress?.newConnections ?? 'no reading'} connections to [${o.egress?.destinations.join(', ') ?? ''}], ${served} requests served (exit ${o.variant.exitCode ?? 'none, running'})`,
+    });
+  });
+});
