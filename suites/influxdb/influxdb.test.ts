@@ -210,4 +210,32 @@ describe(`InfluxDB server (seed ${SEED})`, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Last: on 2.9+ this replaces the org tokens that earlier tests used.
+  it('a re-run that remembers no token values still ends with working, org-scoped tokens', async () => {
+    const before = await onboard({ url: server.url, ...admin });
+    const again = await onboard({ url: server.url, ...admin });
+    const marker = `forgetful-${SEED}`;
+    const { points } = sampleEventPoints({
+      seed: SEED + 3,
+      count: 5,
+      startMs: Date.UTC(2026, 0, 5),
+      runTag: { run: marker },
+    });
+    const asTest = connect(server.url, again.test.token);
+    await writePoints(asTest, TEST_TARGET, points);
+    const filter = { bucket: TEST_TARGET.bucket, field: 'state_value', tags: { run: marker } };
+    expect(await countPoints(asTest, TEST_TARGET.org, filter)).toBe(5);
+    expect([401, 403, 404]).toContain(
+      await refusedStatus(() => writePoints(asTest, PRODUCTION_TARGET, points)),
+    );
+    // a replaced token must be dead, a reused one must be the same value
+    if (again.test.tokenAction === 'created') {
+      expect(
+        await refusedStatus(() => writePoints(connect(server.url, before.test.token), TEST_TARGET, points)),
+      ).toBe(401);
+    } else {
+      expect(again.test.token).toBe(before.test.token);
+    }
+  });
 });
