@@ -15,6 +15,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { getPriority, loadavg, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { singleThreadedGc } from '../mock-ha/gc.ts';
 import type { HomeSize, RunReport, StartedMockHa } from '../mock-ha/index.ts';
 import { startMockHa } from '../mock-ha/index.ts';
 import * as msg from '../mock-ha/protocol/messages.ts';
@@ -276,6 +277,8 @@ async function main() {
   }
 }
 
-if (process.argv[2] === '--subscriber')
+singleThreadedGc(); // as the mock's CLI does, in both processes
+if (process.argv[2] === '--subscriber') {
+  if (process.argv[5]) setPriority(Number(process.argv[5]));
   await subscriber(process.argv[3] as string, process.argv[4] as string);
-else await main();
+} else await main();

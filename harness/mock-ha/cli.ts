@@ -5,9 +5,11 @@
  * (control API; disabled when unset), MOCK_HA_SEED (integer, default 1),
  * MOCK_HA_HOME_SIZE (small|medium|large, default small).
  * Exits 0 on SIGTERM/SIGINT after closing cleanly; exits 2 with one line on bad config.
+ * Runs V8's garbage collector on the main thread only (see gc.ts).
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../util/log.ts';
+import { singleThreadedGc } from './gc.ts';
 import { HOME_SIZES, type HomeSize } from './home/home.ts';
 import { MockHaError, startMockHa, validateToken } from './index.ts';
 
@@ -42,6 +44,7 @@ function config() {
 }
 
 const cfg = config();
+singleThreadedGc();
 try {
   const ha = await startMockHa({ ...cfg, logger: log });
   log.info(
