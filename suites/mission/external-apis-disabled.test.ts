@@ -80,7 +80,9 @@ describe('external APIs disabled in test mode', () => {
 
   it('has the seven collectors make zero outbound connections from process start', async () => {
     const out: Observed[] = [];
-    for (const c of collectors) out.push(await observed(stack(), c, {}));
+    // Three at a time: each copy is watched alone by its own sidecar.
+    for (let i = 0; i < collectors.length; i += 3)
+      out.push(...(await Promise.all(collectors.slice(i, i + 3).map((c) => observed(stack(), c, {})))));
     recordEgress(
       'collectors in test mode (from process start)',
       Object.fromEntries(out.map((o) => [o.variant.service, o.egress as ServiceEgress])),
