@@ -298,4 +298,78 @@ describe('docker-compose.test.yml', () => {
     const chat = 'POST /v1/chat/completions';
     expect((after[chat] ?? 0) - (before[chat] ?? 0)).toBe(1);
   });
+
+  it('rides out an InfluxDB outage: every event written once it is back, none failed or dropped', async () => {
+    type Health = {
+      received: number;
+      written: number;
+      failed: number;
+      dropped: number;
+      buffered: number;
+      write_errors: number;
+    };
+    const ingestHealth = async () =>
+      (await getJson<Health>(url('WEBSOCKET_INGESTION_TEST_HOST_PORT', '/health'))).body;
+    const before = await ingestHealth();
+    const run = await control('/_mock/scenario', { kind: 'steady', rate: 200, durationS: 25 });
+    const runId = String(run.body.run_id);
+    await waitFor(
+      async () => {
+        const h = await ingestHealth();
+        return { done: h.written >= before.written + 500, seen: `written=${h.written}` };
+      },
+      { what: 'ingestion to write the first 500 events of the run', timeoutMs: 30_000 },
+    );
+    expect((await stack.compose(['stop', '-t', '10', 'influxdb'])).code).toBe(0);
+    // Outage until the ingestion has seen 4 failed writes (backoff 1+2+4+8 s: about 15 s).
+    await waitFor(
+      async () => {
+        const h = await ingestHealth();
+        return { done: h.write_errors >= before.write_errors + 4, seen: JSON.stringify(h) };
+      },
+      { what: 'websocket-ingestion to see 4 failed writes while InfluxDB is stopped', timeoutMs: 60_000 },
+    );
+    expect((await stack.compose(['start', 'influxdb'])).code).toBe(0);
+    await waitFor(
+      async () => {
+        const r = await control(`/_mock/runs/${runId}`);
+        return { done: r.body.state !== 'running', seen: `state=${String(r.body.state)}` };
+      },
+      { what: `mock HA run ${runId} to finish`, timeoutMs: 60_000 },
+    );
+    const ledger = (await control(`/_mock/runs/${runId}/ledger?limit=100000`)).body as unknown as {
+      total: number;
+      entries: Array<{ context_id: string }>;
+    };
+    const after = await waitFor(
+      async () => {
+        const h = await ingestHealth();
+        return {
+          done: h.received >= before.received + ledger.total && h.buffered === 0,
+          value: h,
+          seen: JSON.stringify(h),
+        };
+      },
+      { what: 'websocket-ingestion to flush its backlog after the outage', timeoutMs: 120_000 },
+    );
+    expect({
+      failed: after.failed - before.failed,
+      dropped: after.dropped - before.dropped,
+      written: after.written - before.written,
+    }).toEqual({
+      failed: 0,
+      dropped: 0,
+      written: ledger.total,
+    });
+    const found = await findByFieldValues(
+      influx,
+      TEST.org,
+      { bucket: TEST.bucket, measurement: MEASUREMENT, field: 'context_id' },
+      ledger.entries.map((e) => e.context_id),
+    );
+    expect({ fired: ledger.total, stored: found.size }).toEqual({
+      fired: ledger.total,
+      stored: ledger.total,
+    });
+  });
 });
