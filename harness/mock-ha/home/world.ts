@@ -3,7 +3,7 @@
  * moves only when `state` changes, last_updated on any change, old_state chaining, ULID
  * context ids) and produces the synthetic changes of the event engine.
  */
-import { haIsoTime, newContext, stateChangedEventJson, stateJson } from '../protocol/messages.ts';
+import { haIsoTime, newContext, stateChangedEventBuffer, stateJson } from '../protocol/messages.ts';
 import type { Attributes, HaContext, HaState } from '../protocol/types.ts';
 import { type EntitySpec, initialState, nextState } from './domains.ts';
 import { changeWeights, type HomeDefinition, type HomeEntity } from './home.ts';
@@ -18,7 +18,9 @@ export interface StateChange {
   context: HaContext;
   oldState: HaState | null;
   newState: HaState | null;
-  /** The state_changed event, serialised once and cached. */
+  /** The state_changed event as UTF-8 JSON, built once and cached. */
+  eventBuffer(): Buffer;
+  /** The same as a string (cached). */
   eventJson(): string;
 }
 
@@ -27,7 +29,8 @@ const sameAttributes = (a: Attributes, b: Attributes) => a === b || JSON.stringi
 export class World {
   readonly home: HomeDefinition;
   readonly #states = new Map<string, HaState>();
-  readonly #json = new Map<string, string>();
+  /** UTF-8 JSON of every current state (the next event's old_state is the last new_state). */
+  readonly #json = new Map<string, Buffer>();
   readonly #specs = new Map<string, EntitySpec>();
   readonly #rng: Rng;
   #pickable: HomeEntity[];
@@ -70,7 +73,7 @@ export class World {
 
   #put(s: HaState) {
     this.#states.set(s.entity_id, s);
-    this.#json.set(s.entity_id, stateJson(s));
+    this.#json.set(s.entity_id, Buffer.from(stateJson(s)));
   }
 
   #change(
@@ -80,15 +83,16 @@ export class World {
     epochMs: number,
     ctx: HaContext,
   ) {
-    const oldJson = oldState ? (this.#json.get(entityId) ?? JSON.stringify(oldState)) : null;
+    const oldJson = oldState ? (this.#json.get(entityId) ?? Buffer.from(stateJson(oldState))) : null;
     if (newState) this.#put(newState);
     else {
       this.#states.delete(entityId);
       this.#json.delete(entityId);
     }
-    const newJson = newState ? (this.#json.get(entityId) as string) : null;
+    const newJson = newState ? (this.#json.get(entityId) as Buffer) : null;
     const timeFired = haIsoTime(epochMs);
-    let cached: string | undefined;
+    let buffer: Buffer | undefined;
+    let text: string | undefined;
     const change: StateChange = {
       entityId,
       contextId: ctx.id,
@@ -97,9 +101,13 @@ export class World {
       context: ctx,
       oldState,
       newState,
+      eventBuffer: () => {
+        buffer ??= stateChangedEventBuffer(entityId, oldJson, newJson, timeFired, ctx);
+        return buffer;
+      },
       eventJson: () => {
-        cached ??= stateChangedEventJson(entityId, oldJson, newJson, timeFired, ctx);
-        return cached;
+        text ??= change.eventBuffer().toString('utf8');
+        return text;
       },
     };
     return change;

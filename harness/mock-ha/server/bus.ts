@@ -12,23 +12,20 @@ export class EventBus {
 
   publishStateChange(change: StateChange): void {
     this.eventsFired++;
-    let entitiesJson: string | undefined;
+    let entitiesBody: Buffer | null | undefined;
     for (const conn of this.connections) {
       if (!conn.authenticated) continue;
-      for (const [subId, sub] of conn.subscriptions) {
+      for (const sub of conn.subscriptions.values()) {
         if (sub.kind === 'events') {
           if (sub.eventType !== null && sub.eventType !== 'state_changed') continue;
-          conn.send(msg.eventMessageJson(subId, change.eventJson()));
-          conn.eventsSent++;
+          conn.sendEvent(sub.prefix, change.eventBuffer());
         } else {
           if (sub.entityIds !== null && !sub.entityIds.has(change.entityId)) continue;
-          if (entitiesJson === undefined) {
+          if (entitiesBody === undefined) {
             const ev = msg.entitiesEvent(change.oldState, change.newState);
-            if (ev === null) continue;
-            entitiesJson = JSON.stringify(ev);
+            entitiesBody = ev === null ? null : Buffer.from(JSON.stringify(ev));
           }
-          conn.send(msg.eventMessageJson(subId, entitiesJson));
-          conn.eventsSent++;
+          if (entitiesBody !== null) conn.sendEvent(sub.prefix, entitiesBody);
         }
       }
     }
@@ -37,14 +34,13 @@ export class EventBus {
   /** Any other event (registry updates): delivered to `all` and matching-type subscriptions. */
   publishEvent(eventType: string, event: unknown): void {
     this.eventsFired++;
-    let json: string | undefined;
+    let body: Buffer | undefined;
     for (const conn of this.connections) {
       if (!conn.authenticated) continue;
-      for (const [subId, sub] of conn.subscriptions) {
+      for (const sub of conn.subscriptions.values()) {
         if (sub.kind !== 'events' || (sub.eventType !== null && sub.eventType !== eventType)) continue;
-        json ??= JSON.stringify(event);
-        conn.send(msg.eventMessageJson(subId, json));
-        conn.eventsSent++;
+        body ??= Buffer.from(JSON.stringify(event));
+        conn.sendEvent(sub.prefix, body);
       }
     }
   }

@@ -76,7 +76,12 @@ const HANDLERS: Record<string, Handler> = {
     schema: { optional: { event_type: str } },
     handle: (_c, conn, id, m) => {
       const eventType = typeof m.event_type === 'string' && m.event_type !== '*' ? m.event_type : null;
-      conn.subscriptions.set(id, { kind: 'events', eventType, entityIds: null });
+      conn.subscriptions.set(id, {
+        kind: 'events',
+        prefix: msg.eventMessagePrefix(id),
+        eventType,
+        entityIds: null,
+      });
       conn.sendObject(msg.result(id, null));
     },
   },
@@ -91,7 +96,12 @@ const HANDLERS: Record<string, Handler> = {
     schema: { optional: { entity_ids: strList } },
     handle: (ctx, conn, id, m) => {
       const filter = Array.isArray(m.entity_ids) ? new Set(m.entity_ids as string[]) : null;
-      conn.subscriptions.set(id, { kind: 'entities', eventType: null, entityIds: filter });
+      conn.subscriptions.set(id, {
+        kind: 'entities',
+        prefix: msg.eventMessagePrefix(id),
+        eventType: null,
+        entityIds: filter,
+      });
       conn.sendObject(msg.result(id, null));
       const states = [...ctx.world().states()].filter((s) => filter === null || filter.has(s.entity_id));
       conn.sendObject(msg.eventMessage(id, msg.initialEntitiesEvent(states)));

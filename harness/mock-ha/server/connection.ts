@@ -17,6 +17,8 @@ export interface ConnectionLimits {
 
 export interface Subscription {
   kind: 'events' | 'entities';
+  /** `{"id":<subscription>,"type":"event","event":` as bytes (see eventMessagePrefix). */
+  prefix: Buffer;
   /** events: the event type, null = all. */
   eventType: string | null;
   /** entities: the entity filter, null = all. */
@@ -52,6 +54,35 @@ export interface ConnectionHost {
   now(): number;
 }
 
+/** An event message waiting in the queue: prefix + event + `}`, never copied until framed. */
+interface QueuedEvent {
+  prefix: Buffer;
+  body: Buffer;
+}
+type Queued = string | QueuedEvent;
+const RBRACE = Buffer.from('}');
+
+/** One frame holding the queued messages as a JSON array (HA's coalescing). */
+function coalescedFrame(items: readonly Queued[]): Buffer {
+  let total = 1 + items.length; // '[' plus a ',' or ']' after each item
+  for (const it of items)
+    total += typeof it === 'string' ? Buffer.byteLength(it) : it.prefix.length + it.body.length + 1;
+  const out = Buffer.allocUnsafe(total);
+  let o = 0;
+  out[o++] = 0x5b;
+  items.forEach((it, i) => {
+    if (i > 0) out[o++] = 0x2c;
+    if (typeof it === 'string') o += out.write(it, o);
+    else {
+      o += it.prefix.copy(out, o);
+      o += it.body.copy(out, o);
+      out[o++] = 0x7d;
+    }
+  });
+  out[o++] = 0x5d;
+  return out;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -66,7 +97,7 @@ export class ClientConnection {
   readonly #ws: WebSocket;
   readonly #raw: Socket;
   readonly #host: ConnectionHost;
-  #queue: string[] = [];
+  #queue: Queued[] = [];
   #head = 0;
   #flushScheduled = false;
   #waitingDrain = false;
@@ -77,7 +108,7 @@ export class ClientConnection {
   #maxPending = 0;
   #messagesSent = 0;
   #framesSent = 0;
-  eventsSent = 0;
+  #eventsSent = 0;
 
   constructor(id: number, ws: WebSocket, raw: Socket, host: ConnectionHost) {
     this.id = id;
@@ -111,8 +142,18 @@ export class ClientConnection {
 
   /** Queues one serialised message; flushes at the end of the current tick. */
   send(json: string): void {
+    this.#enqueue(json);
+  }
+
+  /** Queues an event message for a subscription: `prefix` + event JSON bytes + `}`. */
+  sendEvent(prefix: Buffer, body: Buffer): void {
+    this.#enqueue({ prefix, body });
+    this.#eventsSent++;
+  }
+
+  #enqueue(item: Queued): void {
     if (this.#closed) return;
-    this.#queue.push(json);
+    this.#queue.push(item);
     const pending = this.pending;
     if (pending > this.#maxPending) this.#maxPending = pending;
     const { maxPending, pendingPeak, pendingPeakMs } = this.#host.limits;
@@ -148,12 +189,14 @@ export class ClientConnection {
       }
       if (this.coalesce && this.#queue.length - this.#head > 1) {
         const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
-        this.#ws.send(msg.coalesce(batch));
+        this.#ws.send(coalescedFrame(batch), { binary: false });
         this.#messagesSent += batch.length;
         this.#queue = [];
         this.#head = 0;
       } else {
-        this.#ws.send(this.#queue[this.#head] as string);
+        const item = this.#queue[this.#head] as Queued;
+        if (typeof item === 'string') this.#ws.send(item);
+        else this.#ws.send(Buffer.concat([item.prefix, item.body, RBRACE]), { binary: false });
         this.#head++;
         this.#messagesSent++;
       }
@@ -288,7 +331,7 @@ export class ClientConnection {
       max_pending: this.#maxPending,
       messages_sent: this.#messagesSent,
       frames_sent: this.#framesSent,
-      events_sent: this.eventsSent,
+      events_sent: this.#eventsSent,
       closed: this.#closed,
       close_reason: this.#closeReason,
     };
