@@ -33,7 +33,7 @@ export function influxImageFor(version: string, env: NodeJS.ProcessEnv = process
 
 export async function startInfluxContainer(
   version = influxVersionFromEnv(),
-  opts: { image?: string; memoryGb?: number } = {},
+  opts: { image?: string; memoryGb?: number; cpus?: number } = {},
 ): Promise<StartedInflux> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const image = opts.image ?? influxImageFor(version);
@@ -42,7 +42,12 @@ export async function startInfluxContainer(
     .withLabels(HARNESS_LABELS)
     .withWaitStrategy(Wait.forHttp('/health', 8086).forStatusCode(200))
     .withStartupTimeout(120_000);
-  if (opts.memoryGb !== undefined) generic = generic.withResourcesQuota({ memory: opts.memoryGb });
+  if (opts.memoryGb !== undefined || opts.cpus !== undefined) {
+    generic = generic.withResourcesQuota({
+      ...(opts.memoryGb === undefined ? {} : { memory: opts.memoryGb }),
+      ...(opts.cpus === undefined ? {} : { cpu: opts.cpus }),
+    });
+  }
   const container = await generic.start();
   let stopped = false;
   const stop = async () => {

@@ -2,7 +2,7 @@
  * Measures one InfluxDB version in a container: memory idle (after onboarding, settled) and under
  * a steady write load, via `docker stats --no-stream` every 2 s. Prints one JSON line.
  * Env: INFLUXDB_VERSION (pinned baseline), RATE (500 points/s), DURATION_S (60), IDLE_S (20),
- * HOMEIQ_SEED (1).
+ * HOMEIQ_SEED (1), MEM_GB / CPUS (container limits, e.g. the NUC's 0.25 / 0.5; default none).
  *   node harness/influx/measure-cli.ts
  */
 
@@ -56,7 +56,11 @@ async function sampleWhile<T>(id: string, work: Promise<T>): Promise<{ result: T
   }
 }
 
-const server = await startInfluxContainer();
+const limits = {
+  ...(env.MEM_GB ? { memoryGb: Number(env.MEM_GB) } : {}),
+  ...(env.CPUS ? { cpus: Number(env.CPUS) } : {}),
+};
+const server = await startInfluxContainer(undefined, limits);
 try {
   const id = server.container.getId();
   const admin = {
@@ -83,6 +87,7 @@ try {
     `${JSON.stringify({
       version: server.version,
       image: server.image,
+      limits,
       idleMiB: r1(Math.max(...idle.samples)),
       idleSamples: idle.samples.length,
       loadedMiBMax: r1(Math.max(...load.samples)),
