@@ -3,6 +3,7 @@ import { waitFor } from '../../util/wait.ts';
 import { type StartedMockHa, startMockHa } from '../index.ts';
 import * as msg from '../protocol/messages.ts';
 import { RawClient } from '../testing/raw-client.ts';
+import { loadTrace } from './trace.ts';
 
 // Loose bounds: the test machine is shared. Precise figures come from `npm run bench:mock-ha`.
 let ha: StartedMockHa;
@@ -43,24 +44,47 @@ describe('pacing (open model)', () => {
     expect((ledger[1499]?.intended_ts ?? 0) - t0).toBeCloseTo(1499, 6);
   });
 
-  it('replays the shipped trace at 20x: same entities and states, in order', async () => {
-    const before = client.messages.length;
+  it('bursts and ramps fire exactly the events their schedules plan, in intended-time order', async () => {
+    const burst = ha.startScenario({
+      kind: 'burst',
+      baseRate: 100,
+      burstRate: 1000,
+      burstS: 0.2,
+      periodS: 0.5,
+      durationS: 1,
+    });
+    const b = await ha.waitForRun(burst.run_id);
+    expect(b.count).toBe(2 * (30 + 200)); // per period: 0.3 s at 100/s + 0.2 s at 1000/s
+    const ramp = ha.startScenario({ kind: 'ramp', fromRate: 0, toRate: 2000, durationS: 1 });
+    const r = await ha.waitForRun(ramp.run_id);
+    expect(r.count).toBe(1000); // (0 + 2000) / 2 x 1 s
+    const t = ha
+      .ledger(ramp.run_id)
+      .map((e) => e.intended_ts - (ha.ledger(ramp.run_id)[0]?.intended_ts ?? 0));
+    expect(t.every((v, i) => i === 0 || v > (t[i - 1] as number))).toBe(true);
+    expect(t.filter((v) => v < 500).length).toBe(250); // a quarter of the events in the first half
+  });
+
+  it('replays the shipped trace at 20x: its entities and states, in order', async () => {
     const run = ha.startScenario({ kind: 'replay', trace: 'small-home-60s', speed: 20 });
     const r = await ha.waitForRun(run.run_id);
-    expect(r.count).toBeGreaterThan(100);
-    const span =
-      (ha.ledger(run.run_id).at(-1)?.intended_ts ?? 0) - (ha.ledger(run.run_id)[0]?.intended_ts ?? 0);
+    const ledger = ha.ledger(run.run_id);
+    expect(r.count).toBe(loadTrace('small-home-60s').length);
+    const span = (ledger.at(-1)?.intended_ts ?? 0) - (ledger[0]?.intended_ts ?? 0);
     expect(span).toBeLessThan(3100); // < 60 s / 20 plus the first offset
-    await waitFor(
-      async () => {
-        const n = client.messages.slice(before).filter((m) => m.type === 'event').length;
-        return { done: n === r.count, seen: `${n}/${r.count}` };
-      },
-      { what: 'all replayed events at the subscriber', timeoutMs: 5000 },
+    const ids = new Set(ledger.map((e) => e.context_id));
+    type Ev = { context: { id: string }; data: { entity_id: string; new_state: { state: string } } };
+    const mine = () =>
+      client.messages
+        .map((m) => m.event as Ev | undefined)
+        .filter((e): e is Ev => e !== undefined && ids.has(e.context.id));
+    await waitFor(async () => ({ done: mine().length === r.count, seen: `${mine().length}/${r.count}` }), {
+      what: 'all replayed events at the subscriber',
+      timeoutMs: 5000,
+    });
+    const trace = loadTrace('small-home-60s');
+    expect(mine().map((e) => [e.data.entity_id, e.data.new_state.state])).toEqual(
+      trace.map((t) => [t.entity_id, t.state]),
     );
-    const got = client.messages
-      .slice(before)
-      .map((m) => (m.event as { data: { entity_id: string } }).data.entity_id);
-    expect(got).toEqual(ha.ledger(run.run_id).map((e) => e.entity_id));
   });
 });
