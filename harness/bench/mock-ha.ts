@@ -184,6 +184,7 @@ async function measure(
 ): Promise<Row> {
   const load1Before = loadavg()[0] as number;
   const base = await sub.counts(true);
+  ha.resetClientPeaks();
   const cpu0 = process.cpuUsage();
   const run = ha.startScenario({ kind: 'steady', rate, durationS });
   const r: RunReport = await ha.waitForRun(run.run_id);

@@ -64,6 +64,8 @@ export interface StartedMockHa {
   report(runId: string): RunReport;
   stats(): ReturnType<MockHaCore['stats']>;
   disconnectAll(): number;
+  /** Starts a new max_pending window for every connected client. */
+  resetClientPeaks(): void;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -135,6 +137,9 @@ export async function startMockHa(opts: MockHaOptions = {}): Promise<StartedMock
     report: (runId) => core.engine.report(runId),
     stats: () => core.stats(),
     disconnectAll: () => core.disconnectAll('disconnect_all'),
+    resetClientPeaks: () => {
+      for (const c of core.bus.connections) c.resetMaxPending();
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -319,6 +319,11 @@ export class ClientConnection {
     this.#host.handleCommand(this, m);
   }
 
+  /** Starts a new max_pending window (e.g. per benchmark run). */
+  resetMaxPending(): void {
+    this.#maxPending = this.pending;
+  }
+
   stats(): ClientStats {
     return {
       id: this.id,
