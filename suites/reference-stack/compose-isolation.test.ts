@@ -321,13 +321,20 @@ describe('docker-compose.test.yml', () => {
       { what: 'ingestion to write the first 500 events of the run', timeoutMs: 30_000 },
     );
     expect((await stack.compose(['stop', '-t', '10', 'influxdb'])).code).toBe(0);
-    // Outage until the ingestion has seen 4 failed writes (backoff 1+2+4+8 s: about 15 s).
+    // Outage until the ingestion holds 2,500 unwritten points (about 12.5 s at 200 ev/s) and has seen
+    // failed writes: longer than HomeIQ's seed policy (3 retries, about 7 s) survives.
     await waitFor(
       async () => {
         const h = await ingestHealth();
-        return { done: h.write_errors >= before.write_errors + 4, seen: JSON.stringify(h) };
+        return {
+          done: h.buffered >= 2500 && h.write_errors >= before.write_errors + 4,
+          seen: JSON.stringify(h),
+        };
       },
-      { what: 'websocket-ingestion to see 4 failed writes while InfluxDB is stopped', timeoutMs: 60_000 },
+      {
+        what: 'websocket-ingestion to hold 2,500 points and see 4 failed writes while InfluxDB is stopped',
+        timeoutMs: 60_000,
+      },
     );
     expect((await stack.compose(['start', 'influxdb'])).code).toBe(0);
     await waitFor(
