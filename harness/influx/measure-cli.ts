@@ -12,8 +12,11 @@ import { promisify } from 'node:util';
 import { createLogger } from '../util/log.ts';
 import { connect } from './connection.ts';
 import { startInfluxContainer } from './container.ts';
-import { TEST_TARGET } from './layout.ts';
+import { countPoints } from './counts.ts';
+import { EVENTS_MEASUREMENT, TEST_TARGET } from './layout.ts';
+import { findByFieldValues } from './lookup.ts';
 import { onboard } from './onboarding.ts';
+import { sampleContextId } from './sample-events.ts';
 import { runWriteLoad } from './write-load.ts';
 
 const log = createLogger('influx-measure');
@@ -82,6 +85,16 @@ try {
       seed: Number(env.HOMEIQ_SEED ?? 1),
     }),
   );
+  // verification at scale: exact count and a lookup of every written context_id in one query
+  const asTest = connect(server.url, ob.test.token);
+  const filter = { bucket: TEST_TARGET.bucket, measurement: EVENTS_MEASUREMENT };
+  const c0 = performance.now();
+  const counted = await countPoints(asTest, TEST_TARGET.org, { ...filter, field: 'state_value' });
+  const countMs = performance.now() - c0;
+  const ids = Array.from({ length: load.result.points }, (_, i) => sampleContextId(load.result.seed, i));
+  const l0 = performance.now();
+  const found = await findByFieldValues(asTest, TEST_TARGET.org, { ...filter, field: 'context_id' }, ids);
+  const lookupMs = performance.now() - l0;
   const r1 = (x: number) => Number(x.toFixed(1));
   process.stdout.write(
     `${JSON.stringify({
@@ -94,6 +107,13 @@ try {
       loadedMiBLast: r1(load.samples.at(-1) ?? Number.NaN),
       loadSamples: load.samples.length,
       load: load.result,
+      verify: {
+        counted,
+        countMs: r1(countMs),
+        idsLookedUp: ids.length,
+        idsFound: found.size,
+        lookupMs: r1(lookupMs),
+      },
       loadavg1m: r1(loadavg()[0] ?? Number.NaN),
     })}\n`,
   );

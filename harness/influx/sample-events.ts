@@ -17,6 +17,10 @@ export interface SampleOptions {
   runTag?: Record<string, string>;
 }
 
+/** The context_id of the i-th sample point of a seed (lets a checker list every id it expects). */
+export const sampleContextId = (seed: number, i: number): string =>
+  `ctx-${seed}-${i.toString().padStart(8, '0')}`;
+
 const DOMAINS = ['light', 'sensor', 'switch', 'binary_sensor', 'climate'] as const;
 
 export function sampleEventPoints(o: SampleOptions): {
@@ -37,7 +41,7 @@ export function sampleEventPoints(o: SampleOptions): {
       tags: { entity_id: entityId, domain, event_type: 'state_changed', ...o.runTag },
       fields: {
         state_value: String(uniformInt(rng, 0, 100)),
-        context_id: `ctx-${o.seed}-${i.toString().padStart(8, '0')}`,
+        context_id: sampleContextId(o.seed, i),
       },
       timeMs: o.startMs + i,
     });
