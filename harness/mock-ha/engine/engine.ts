@@ -132,6 +132,7 @@ export class EventEngine {
         batchStart = run.ledger.length;
       },
       done: (reason) => {
+        run.ledger.seal();
         run.info.state = reason;
         run.info.finished_at = clock.now();
         if (this.#current === run) this.#current = null;
