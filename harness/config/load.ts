@@ -35,6 +35,7 @@ export interface HarnessConfig {
   startupTimeoutMs: number;
   images: { app: string; influxdb: string };
   attach: { host: string; urls: Record<string, string> };
+  local: { portOffset: number };
   tokens: {
     influxAdmin?: string | undefined;
     influxTest?: string | undefined;
@@ -121,6 +122,7 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
     startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
     images: { app: e.HOMEIQ_APP_IMAGE, influxdb: e.INFLUXDB_IMAGE },
     attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged) },
+    local: { portOffset: e.HOMEIQ_LOCAL_PORT_OFFSET },
     tokens: {
       influxAdmin: e.INFLUXDB_ADMIN_TOKEN,
       influxTest: e.INFLUXDB_TEST_TOKEN,

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   /** The stack's env file: the harness reads tokens and names from it (never writes it). */
   /** Host ports of the compose target: free ones (default; no clash with other stacks) or the contract's. */
   HOMEIQ_HOST_PORTS: z.enum(['free', 'contract'], { message: 'one of free, contract' }).default('free'),
+  /** Local target: port offset passed to run-local.ts --port-offset (contract ports + offset). */
+  HOMEIQ_LOCAL_PORT_OFFSET: int(0, 0, 50_000),
   HOMEIQ_STACK_ENV_FILE: z.string().default('fixtures/env/env.test'),
   /** A planted fault: fixtures/faults/<name>.env and/or fixtures/faults/<name>.compose.yml. */
   HOMEIQ_FAULT: z.preprocess(

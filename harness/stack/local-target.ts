@@ -1,16 +1,16 @@
 /**
  * The `local` target: the reference services as processes, started by the stack engineer's
- * fixtures/reference-stack/run-local.ts on the contract ports of this machine. The harness
- * waits for every service's /health, keeps the runner's output for log tails, and stops the
- * runner (SIGTERM, then SIGKILL) on down().
+ * fixtures/reference-stack/run-local.ts (`--mode test --port-offset N`). The runner prints one
+ * `<service> <url><health path>` line per service once all are healthy; the harness reads the
+ * URLs from there, keeps the runner's output for log tails, and stops it (SIGTERM) on down().
+ * Processes have no containers: controls are limited to logs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractPorts } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
-import { health } from '../probes/http.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { onInterrupt } from './cleanup.ts';
@@ -24,44 +24,57 @@ import {
 
 const MAX_LINES = 5_000;
 
+/** `websocket-ingestion-test     http://127.0.0.1:8002/health` -> [name, base URL]. */
+export function parseServiceLine(line: string): [string, string] | undefined {
+  const m = /^([a-z][a-z0-9-]*)\s+(https?:\/\/[^/\s]+)(\/\S*)?/.exec(line.trim());
+  return m ? [m[1] as string, m[2] as string] : undefined;
+}
+
 export async function startLocalStack(
   cfg: HarnessConfig,
   log: Logger = createLogger('stack'),
 ): Promise<StartedStack> {
   const runner = join(cfg.repoRoot, 'fixtures', 'reference-stack', 'run-local.ts');
   if (!existsSync(runner))
-    throw new StackError(
-      'STACK_BOOT_FAILED',
-      `HOMEIQ_TARGET=local needs ${runner}, which does not exist (yet)`,
-    );
+    throw new StackError('STACK_BOOT_FAILED', `HOMEIQ_TARGET=local needs ${runner}, which does not exist`);
   const stackEnv = readStackEnv(cfg.stackEnvFile);
+  const adminToken = cfg.tokens.influxAdmin ?? `homeiq-harness-admin-${randomBytes(12).toString('hex')}`;
+  const controlToken =
+    cfg.tokens.mockHaControl ?? `homeiq-harness-control.${randomBytes(12).toString('hex')}`;
   const lines: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [runner], {
-    cwd: cfg.repoRoot,
-    env: { ...process.env, ...stackEnv, DEPLOYMENT_MODE: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => {
-    for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(l);
+  const urls = new Map<string, string>();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [runner, '--mode', 'test', '--port-offset', String(cfg.local.portOffset)],
+    {
+      cwd: cfg.repoRoot,
+      env: { ...process.env, INFLUXDB_ADMIN_TOKEN: adminToken, MOCK_HA_CONTROL_TOKEN: controlToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const keep = (fromStdout: boolean) => (chunk: Buffer) => {
+    for (const l of chunk.toString('utf8').split('\n')) {
+      if (!l) continue;
+      lines.push(l);
+      const svc = fromStdout ? parseServiceLine(l) : undefined;
+      if (svc) urls.set(svc[0], svc[1]);
+    }
     if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const unregister = onInterrupt('local stack', () => child.kill('SIGKILL'));
-  const urls = new Map<string, string>();
-  for (const [svc, port] of Object.entries(contractPorts)) urls.set(svc, `http://127.0.0.1:${port}`);
-  for (const [svc, url] of Object.entries(cfg.attach.urls)) urls.set(svc, url);
+  child.stdout?.on('data', keep(true));
+  child.stderr?.on('data', keep(false));
+  const unregister = onInterrupt('local stack', () => child.kill('SIGTERM'));
   let downed = false;
   const down = async () => {
     if (downed) return;
     downed = true;
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await waitFor(
         async () => ({ done: child.exitCode !== null || child.signalCode !== null, seen: 'running' }),
         {
           what: 'run-local.ts to exit after SIGTERM',
-          timeoutMs: 10_000,
+          timeoutMs: 30_000,
         },
       ).catch(() => child.kill('SIGKILL'));
     }
@@ -72,19 +85,9 @@ export async function startLocalStack(
       async () => {
         if (child.exitCode !== null)
           throw new StackError('STACK_BOOT_FAILED', `run-local.ts exited ${child.exitCode}`);
-        const results = await Promise.all(
-          ['websocket-ingestion-test', 'data-api'].map(
-            async (s) =>
-              [s, (await health(urls.get(s) as string).catch(() => ({ status: 0 }))).status] as const,
-          ),
-        );
-        const bad = results.filter(([, st]) => st !== 200);
-        return {
-          done: bad.length === 0,
-          seen: bad.map(([s, st]) => `${s} ${st}`).join(', ') || 'all healthy',
-        };
+        return { done: urls.has('influxdb'), seen: `${urls.size} service lines so far` };
       },
-      { what: 'the local reference services to answer /health', timeoutMs: cfg.startupTimeoutMs },
+      { what: 'run-local.ts to report every service healthy', timeoutMs: cfg.startupTimeoutMs },
     );
   } catch (err) {
     await down();
@@ -93,22 +96,34 @@ export async function startLocalStack(
       `${err instanceof Error ? err.message : String(err)}\nlast lines of run-local.ts:\n${lines.slice(-30).join('\n')}`,
     );
   }
-  log.info('local stack healthy');
+  log.info(`local stack healthy: ${urls.size} services`);
+  const tokensDir = join(cfg.repoRoot, '.cache', 'stack-local', 'test', 'influxdb-tokens');
+  const tokenFile = (n: string) => {
+    try {
+      return readFileSync(join(tokensDir, n), 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const capabilities: ReadonlySet<Capability> = new Set<Capability>(['logs']);
   const stack: StartedStack = {
     target: 'local',
     capabilities,
     tokens: {
-      influxAdmin: cfg.tokens.influxAdmin ?? stackEnv.INFLUXDB_ADMIN_TOKEN,
-      influxTest: cfg.tokens.influxTest ?? stackEnv.INFLUXDB_TEST_TOKEN,
-      influxProd: cfg.tokens.influxProd ?? stackEnv.INFLUXDB_PROD_TOKEN,
+      influxAdmin: adminToken,
+      influxTest: cfg.tokens.influxTest ?? tokenFile('test.token'),
+      influxProd: cfg.tokens.influxProd ?? tokenFile('prod.token'),
       ha: cfg.tokens.ha ?? stackEnv.HA_TOKEN,
-      mockHaControl: cfg.tokens.mockHaControl ?? stackEnv.MOCK_HA_CONTROL_TOKEN,
+      mockHaControl: controlToken,
     },
     services: () => [...urls.keys()].sort(),
     url(service) {
       const u = urls.get(service);
-      if (!u) throw new StackError('STACK_UNKNOWN_SERVICE', `local target knows no service "${service}"`);
+      if (!u)
+        throw new StackError(
+          'STACK_UNKNOWN_SERVICE',
+          `local target knows no service "${service}" (services: ${[...urls.keys()].join(', ')})`,
+        );
       return u;
     },
     containerId: () => undefined,
