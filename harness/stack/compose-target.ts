@@ -150,6 +150,22 @@ export async function startComposeStack(
 ): Promise<StartedStack> {
   // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootOnce(cfg, log);
+    } catch (err) {
+      // A free port picked for us can be taken by someone else before compose binds it: re-plan.
+      const raced =
+        err instanceof StackError && /port is already allocated|address already in use/.test(err.message);
+      if (!raced || cfg.compose.hostPorts !== 'free' || attempt >= 3) throw err;
+      log.warn(
+        `compose up attempt ${attempt}: a chosen host port was taken meanwhile; retrying with new ports`,
+      );
+    }
+  }
+}
+
+async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> {
   const cli = detectCompose();
   const plan = await planCompose(cfg);
   const unregister = onInterrupt(`compose ${plan.project}`, () =>
