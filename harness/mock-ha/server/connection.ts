@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import * as msg from '../protocol/messages.ts';
+import { coalescedFrame, type Queued, RBRACE } from './frames.ts';
 
 export interface ConnectionLimits {
   authTimeoutMs: number;
@@ -52,35 +53,6 @@ export interface ConnectionHost {
   onDropped(conn: ClientConnection, reason: string): void;
   onClosed(conn: ClientConnection): void;
   now(): number;
-}
-
-/** An event message waiting in the queue: prefix + event + `}`, never copied until framed. */
-interface QueuedEvent {
-  prefix: Buffer;
-  body: Buffer;
-}
-type Queued = string | QueuedEvent;
-const RBRACE = Buffer.from('}');
-
-/** One frame holding the queued messages as a JSON array (HA's coalescing). */
-function coalescedFrame(items: readonly Queued[]): Buffer {
-  let total = 1 + items.length; // '[' plus a ',' or ']' after each item
-  for (const it of items)
-    total += typeof it === 'string' ? Buffer.byteLength(it) : it.prefix.length + it.body.length + 1;
-  const out = Buffer.allocUnsafe(total);
-  let o = 0;
-  out[o++] = 0x5b;
-  items.forEach((it, i) => {
-    if (i > 0) out[o++] = 0x2c;
-    if (typeof it === 'string') o += out.write(it, o);
-    else {
-      o += it.prefix.copy(out, o);
-      o += it.body.copy(out, o);
-      out[o++] = 0x7d;
-    }
-  });
-  out[o++] = 0x5d;
-  return out;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -10,11 +10,8 @@ import type { Logger } from '../../util/log.ts';
 import type { MockClock } from '../engine/clock.ts';
 import { EventEngine } from '../engine/engine.ts';
 import { MockHaError } from '../errors.ts';
-import { type EntityKind, KIND_DOMAIN } from '../home/domains.ts';
-import { buildHome, type HomeEntity, type HomeSize } from '../home/home.ts';
-import { Rng } from '../home/rng.ts';
+import { buildHome, type HomeSize } from '../home/home.ts';
 import { World } from '../home/world.ts';
-import { haIsoTime, newContext, registryUpdatedEvent } from '../protocol/messages.ts';
 import { EventBus } from './bus.ts';
 import { handleCommand } from './commands.ts';
 import {
@@ -25,6 +22,7 @@ import {
 } from './connection.ts';
 import { controlErrorStatus, handleControl } from './control.ts';
 import { HttpError, sendJson } from './http-util.ts';
+import { RegistryChanges } from './registry-changes.ts';
 import { handleRest } from './rest.ts';
 
 export interface CoreOptions {
@@ -66,7 +64,7 @@ export class MockHaCore implements ConnectionHost {
   #world: World;
   #nextConnId = 1;
   #closedClients: ClientStats[] = [];
-  #registryRng: Rng;
+  readonly #registry: RegistryChanges;
 
   constructor(opts: CoreOptions) {
     this.#token = opts.token;
@@ -77,13 +75,16 @@ export class MockHaCore implements ConnectionHost {
     this.#log = opts.log;
     this.#startedAt = opts.clock.now();
     this.#world = new World(buildHome(opts.seed, opts.homeSize), opts.clock.now());
-    this.#registryRng = new Rng((opts.seed ^ 0x0e91) >>> 0);
     this.engine = new EventEngine({
       clock: opts.clock,
       world: () => this.#world,
       publish: (change) => this.bus.publishStateChange(change),
       flush: () => this.bus.flush(),
     });
+    this.#registry = new RegistryChanges(
+      { world: () => this.#world, clock: opts.clock, bus: this.bus, engine: this.engine },
+      opts.seed,
+    );
     this.http = createServer((req, res) => void this.#onRequest(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.#onUpgrade(req, socket, head),
@@ -160,7 +161,7 @@ export class MockHaCore implements ConnectionHost {
   loadHome(seed: number, size: HomeSize): void {
     this.engine.stop();
     this.#world = new World(buildHome(seed, size), this.clock.now());
-    this.#registryRng = new Rng((seed ^ 0x0e91) >>> 0);
+    this.#registry.reseed(seed);
     this.disconnectAll('home_reloaded');
     this.#log.info(`loaded home seed=${seed} size=${size}: ${this.#world.size} entities`);
   }
@@ -171,99 +172,8 @@ export class MockHaCore implements ConnectionHost {
     return conns.length;
   }
 
-  #fireRegistry(
-    eventType: 'device_registry_updated' | 'entity_registry_updated',
-    data: Record<string, unknown>,
-  ) {
-    const now = this.clock.now();
-    this.bus.publishEvent(
-      eventType,
-      registryUpdatedEvent(eventType, data, haIsoTime(now), newContext(this.#registryRng.ulid(now))),
-    );
-  }
-
-  /** Registry changes: create (new device + entity), update (entity name), remove (entity). */
   registryChange(body: Record<string, unknown>): Record<string, unknown> {
-    const home = this.#world.home;
-    const now = this.clock.now();
-    if (body.action === 'create') {
-      const kind = (body.kind ?? 'temperature') as EntityKind;
-      if (!(kind in KIND_DOMAIN))
-        throw new HttpError(400, {
-          message: `unknown "kind" ${JSON.stringify(kind)}; one of ${Object.keys(KIND_DOMAIN).join('|')}`,
-        });
-      const area = home.areas.find((a) => a.area_id === body.area_id) ?? home.areas[0] ?? null;
-      const rng = this.#registryRng;
-      const entry = home.configEntries[0];
-      const deviceId = rng.hex(32);
-      const n = home.entities.length + 1;
-      const name = typeof body.name === 'string' ? body.name : `Added ${kind} ${n}`;
-      const objectId = name
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '_')
-        .replace(/^_|_$/g, '');
-      let entityId = `${KIND_DOMAIN[kind]}.${objectId}`;
-      for (let i = 2; this.#world.has(entityId); i++) entityId = `${KIND_DOMAIN[kind]}.${objectId}_${i}`;
-      home.devices.push({
-        id: deviceId,
-        name,
-        area_id: area?.area_id ?? null,
-        manufacturer: 'Mock',
-        model: 'Added device',
-        config_entry_id: entry?.entry_id ?? '',
-        integration: entry?.domain ?? 'mock',
-        identifier: rng.hex(16),
-      });
-      const entity: HomeEntity = {
-        entity_id: entityId,
-        kind,
-        name,
-        domain: KIND_DOMAIN[kind],
-        device_id: deviceId,
-        area_id: null,
-        platform: entry?.domain ?? 'mock',
-        unique_id: `mock-${rng.hex(12)}`,
-        registry_id: rng.hex(32),
-        config_entry_id: entry?.entry_id ?? null,
-        entity_category: null,
-      };
-      home.entities.push(entity);
-      this.#fireRegistry('device_registry_updated', { action: 'create', device_id: deviceId });
-      this.#fireRegistry('entity_registry_updated', { action: 'create', entity_id: entityId });
-      const change = this.#world.addEntity(entity, now);
-      if (change) this.engine.recordExternal(change);
-      this.bus.flush();
-      return { action: 'create', entity_id: entityId, device_id: deviceId };
-    }
-    const entityId = body.entity_id;
-    const entity = home.entities.find((e) => e.entity_id === entityId);
-    if (!entity)
-      throw new MockHaError(
-        'unknown_entity',
-        `entity ${JSON.stringify(entityId)} is not in the entity registry`,
-      );
-    if (body.action === 'update') {
-      const old = entity.name;
-      entity.name = typeof body.name === 'string' ? body.name : `${old} (renamed)`;
-      this.#fireRegistry('entity_registry_updated', {
-        action: 'update',
-        entity_id: entity.entity_id,
-        changes: { original_name: old },
-      });
-      this.bus.flush();
-      return { action: 'update', entity_id: entity.entity_id, name: entity.name };
-    }
-    if (body.action === 'remove') {
-      home.entities.splice(home.entities.indexOf(entity), 1);
-      this.#fireRegistry('entity_registry_updated', { action: 'remove', entity_id: entity.entity_id });
-      const change = this.#world.removeEntity(entity.entity_id, now);
-      if (change) this.engine.recordExternal(change);
-      this.bus.flush();
-      return { action: 'remove', entity_id: entity.entity_id };
-    }
-    throw new HttpError(400, {
-      message: `"action" must be create|update|remove, got ${JSON.stringify(body.action)}`,
-    });
+    return this.#registry.apply(body);
   }
 
   homeSummary() {
