@@ -25,6 +25,7 @@ import { driveScenario } from '../../harness/verify/ingestion.ts';
 const cfg = loadConfig();
 const log = createLogger('memory');
 const IDLE_MS = 10_000;
+const MAX_FRACTION = 0.9;
 const GiB = 1024 ** 3;
 
 interface Limit {
@@ -118,14 +119,16 @@ describe('memory ceilings of the test profile', () => {
     });
   });
 
-  it('keeps every working set below its limit at every sample, idle and under load', (ctx) => {
-    const breaches = findMemoryBreaches(report, { maxFractionOfLimit: 1.0 });
+  // A working set cannot exceed its limit (the kernel OOM-kills first): "within the limit" means
+  // below 90% of it at every sample, and never OOM-killed.
+  it('keeps every working set below 90% of its limit at every sample, idle and under load', (ctx) => {
+    const breaches = findMemoryBreaches(report, { maxFractionOfLimit: MAX_FRACTION });
     withFailureContext(ctx, stack(), () => breaches.map((b) => b.service));
     const sparse = Object.values(report.services).filter((r) => r.sampleCount < 5);
     check(breaches.length === 0 && sparse.length === 0, {
       service: breaches.map((b) => b.service).join(', ') || 'sampler',
       what: 'peak working set vs memory limit',
-      expected: 'below the limit for every service, with samples from every service',
+      expected: `below ${MAX_FRACTION * 100}% of the limit for every service, with samples from every service`,
       measured: breaches.length
         ? `${breaches.length} breach(es)`
         : `too few samples for ${sparse.map((r) => `${r.service} (${r.sampleCount})`).join(', ')}`,
