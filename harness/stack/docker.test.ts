@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demuxLogs, withEnv } from './docker.ts';
+import { demuxLogs, redact, withEnv } from './docker.ts';
 
 const frame = (stream: number, text: string) => {
   const body = Buffer.from(text);
@@ -24,5 +24,21 @@ describe('docker helpers', () => {
     expect(
       withEnv(['DEPLOYMENT_MODE=test', 'A=1', 'DEPLOYMENT_MODE_X=y'], { DEPLOYMENT_MODE: 'production' }),
     ).toEqual(['A=1', 'DEPLOYMENT_MODE_X=y', 'DEPLOYMENT_MODE=production']);
+  });
+
+  it('redacts secrets in environment shown in messages', () => {
+    expect(
+      redact({
+        INFLUXDB_TOKEN: 'abc',
+        WEATHER_API_KEY: 'k',
+        INFLUXDB_TOKEN_FILE: '',
+        DEPLOYMENT_MODE: 'test',
+      }),
+    ).toEqual({
+      INFLUXDB_TOKEN: '<redacted>',
+      WEATHER_API_KEY: '<redacted>',
+      INFLUXDB_TOKEN_FILE: '',
+      DEPLOYMENT_MODE: 'test',
+    });
   });
 });

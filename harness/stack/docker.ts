@@ -94,6 +94,13 @@ export function urlOf(info: Docker.ContainerInspectInfo): string | undefined {
   return undefined;
 }
 
+/** Environment for messages: values of secrets replaced. */
+export function redact(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, /TOKEN|KEY|PASSWORD|SECRET/i.test(k) && !/_FILE$/.test(k) && v ? '<redacted>' : v]),
+  );
+}
+
 export function withEnv(env: string[] | undefined, overrides: Record<string, string>): string[] {
   const keyOf = (kv: string) => (kv.includes('=') ? kv.slice(0, kv.indexOf('=')) : kv);
   const keep = (env ?? []).filter((kv) => !Object.hasOwn(overrides, keyOf(kv)));
@@ -180,7 +187,7 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
   } catch (err) {
     throw new StackError(
       'STACK_DOCKER_FAILED',
-      `copying ${service} with ${JSON.stringify(opts.env)} failed: ${err instanceof Error ? err.message : String(err)}`,
+      `copying ${service} with ${JSON.stringify(redact(opts.env))} failed: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
 }
