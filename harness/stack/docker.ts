@@ -97,7 +97,10 @@ export function urlOf(info: Docker.ContainerInspectInfo): string | undefined {
 /** Environment for messages: values of secrets replaced. */
 export function redact(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, /TOKEN|KEY|PASSWORD|SECRET/i.test(k) && !/_FILE$/.test(k) && v ? '<redacted>' : v]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      /TOKEN|KEY|PASSWORD|SECRET/i.test(k) && !/_FILE$/.test(k) && v ? '<redacted>' : v,
+    ]),
   );
 }
 
