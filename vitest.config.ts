@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests live next to the code they test (harness/**, fixtures/**): pure or in-process, real sockets.
 // Integration suites live in suites/ and talk to a real Docker engine, InfluxDB, SQLite and sockets.
-// Files named *.smoke.test.ts form the nightly smoke subset (`npm run test:smoke`).
 export default defineConfig({
   test: {
     reporters: [
@@ -28,21 +27,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Every file that boots Docker, one file at a time: they share one engine and one 2-core
+          // machine, and concurrent stacks would measure each other. The nightly subset is the
+          // *.smoke.test.ts files of this project (`npm run test:smoke`).
           name: 'suites',
           include: ['suites/**/*.test.ts'],
-          setupFiles: ['suites/setup/strict-network.ts'],
-          exclude: ['suites/**/*.smoke.test.ts'],
-          testTimeout: 300_000,
-          hookTimeout: 600_000,
-          // Suites share one Docker engine and one 2-core machine: one file at a time.
-          fileParallelism: false,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'smoke',
-          include: ['suites/**/*.smoke.test.ts'],
           setupFiles: ['suites/setup/strict-network.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,

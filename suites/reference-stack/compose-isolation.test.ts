@@ -337,6 +337,9 @@ describe('docker-compose.test.yml', () => {
       },
     );
     expect((await stack.compose(['start', 'influxdb'])).code).toBe(0);
+    // The restarted InfluxDB is published on a new host port: reconnect the harness to it.
+    await stack.refreshPorts();
+    influx = connect(url('INFLUXDB_HOST_PORT', ''), ADMIN_TOKEN);
     await waitFor(
       async () => {
         const r = await control(`/_mock/runs/${runId}`);

@@ -3,7 +3,6 @@
  * loopback host ports, `up --wait`, and `down -v` on every path. Failures carry the last log lines.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { createLogger } from '../../harness/util/log.ts';
@@ -38,15 +37,26 @@ export class ComposeError extends Error {
   readonly code = 'COMPOSE_FAILED';
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+/** Compose service of a host-port variable: INFLUXDB_HOST_PORT -> influxdb. */
+const serviceOf = (v: string): string =>
+  v
+    .replace(/_HOST_PORT$/, '')
+    .toLowerCase()
+    .replaceAll('_', '-');
+
+interface PsEntry {
+  Service: string;
+  Publishers?: { PublishedPort: number; TargetPort: number }[] | null;
+}
+
+/** `compose ps --format json` prints an array (older) or one object per line (newer). */
+function parsePs(out: string): PsEntry[] {
+  const t = out.trim();
+  if (t.startsWith('[')) return JSON.parse(t) as PsEntry[];
+  return t
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PsEntry);
 }
 
 export function run(
@@ -79,6 +89,8 @@ export interface ComposeProject {
   ports: Record<(typeof HOST_PORT_VARS)[number], number>;
   compose(args: string[], timeoutMs?: number): Promise<{ code: number | null; out: string }>;
   up(timeoutS: number): Promise<void>;
+  /** Re-read the host ports (a restarted container is given a new one). */
+  refreshPorts(): Promise<void>;
   logs(tail: number): Promise<string>;
   down(): Promise<void>;
 }
@@ -89,11 +101,12 @@ export interface ComposeProject {
  */
 export async function composeProject(extraEnv: Record<string, string> = {}): Promise<ComposeProject> {
   const project = `homeiq-rs-${ulid().toLowerCase().slice(-10)}`;
+  // Host port 0: Docker picks a free port at bind time, so concurrent projects cannot race for one
+  // (choosing a "free" port first and binding later could collide). Read back after `up`.
   const ports = {} as ComposeProject['ports'];
-  for (const v of HOST_PORT_VARS) ports[v] = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...Object.fromEntries(HOST_PORT_VARS.map((v) => [v, '0'])),
     HOMEIQ_BIND: '127.0.0.1',
     ...extraEnv,
   };
@@ -103,6 +116,17 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
   ];
   const base = ['docker', 'compose', '-p', project, ...files.flatMap((f) => ['-f', f]), '--profile', 'test'];
   const compose = (args: string[], timeoutMs = 120_000) => run([...base, ...args], env, timeoutMs);
+  const refreshPorts = async () => {
+    const ps = parsePs((await compose(['ps', '--format', 'json'])).out);
+    for (const v of HOST_PORT_VARS) {
+      const published = ps
+        .find((e) => e.Service === serviceOf(v))
+        ?.Publishers?.find((p) => p.PublishedPort > 0);
+      if (!published)
+        throw new ComposeError(`compose project ${project}: ${serviceOf(v)} publishes no host port (${v})`);
+      ports[v] = published.PublishedPort;
+    }
+  };
   const logs = async (tail: number) => (await compose(['logs', '--no-color', '--tail', String(tail)])).out;
   return {
     project,
@@ -110,6 +134,7 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
     ports,
     compose,
     logs,
+    refreshPorts,
     up: async (timeoutS) => {
       log.info(`${project}: compose up (files ${files.join(', ')})`);
       const t0 = performance.now();
@@ -123,6 +148,7 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
           `compose project ${project} did not reach all healthy within ${timeoutS}s (exit ${r.code}):\n${r.out.slice(-2000)}\nservices:\n${ps}\nlast log lines:\n${(await logs(15)).slice(-6000)}`,
         );
       }
+      await refreshPorts();
       log.info(`${project}: all healthy after ${((performance.now() - t0) / 1000).toFixed(1)}s`);
     },
     down: async () => {
