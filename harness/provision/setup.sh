@@ -42,8 +42,12 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x node_modules/.bin/
   say "found: node_modules matches package-lock.json; nothing to do ($(elapsed "$t"))"
 else
   say "installing (lockfile changed or node_modules missing)"
-  npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -vE 'EBADENGINE|Unknown user config' || true
-  [ -x node_modules/.bin/node ] || die "npm ci did not produce node_modules/.bin/node; see the npm output above"
+  log="$CACHE/npm-ci.log"
+  if ! npm ci --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+    grep -vE 'EBADENGINE|Unknown user config' "$log" | tail -n 20 >&2
+    die "npm ci failed (full log: $log)"
+  fi
+  [ -x node_modules/.bin/node ] || die "npm ci did not produce node_modules/.bin/node (log: $log)"
   echo "$want" > "$stamp"
   say "did: npm ci ($(elapsed "$t"))"
 fi
