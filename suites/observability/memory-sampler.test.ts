@@ -110,9 +110,15 @@ describe('memory sampler (real containers, Docker stats)', () => {
   it('reports a kernel OOM kill inside a still running container, naming service and limit', () => {
     expect(oomExit).toBe(137);
     const r = report.services['mem-oom'];
-    expect(r).toMatchObject({ oomKills: 1, oomKilled: false, restarts: 0 });
+    // How many processes of the `head | tail` pipeline the kernel kills is its choice (seen: 1 and 2);
+    // what the sampler must prove is that it sees the kills (0 when the counter is not read).
+    expect(r).toMatchObject({ oomKilled: false, restarts: 0 });
+    const kills = r?.oomKills ?? 0;
+    expect(kills, 'mem-oom: OOM kills counted by the sampler').toBeGreaterThanOrEqual(1);
     expect(() => assertMemoryWithinLimits(report, { maxFractionOfLimit: 2 })).toThrow(
-      /^mem-oom: 1 process\(es\) OOM-killed by the kernel inside the container \(limit 32\.0 MiB, kernel max usage 3\d\.\d MiB, sampled peak working set \d+\.\d MiB during phase '(idle|load)'/,
+      new RegExp(
+        `^mem-oom: ${kills} process\\(es\\) OOM-killed by the kernel inside the container \\(limit 32\\.0 MiB, kernel max usage 3\\d\\.\\d MiB, sampled peak working set \\d+\\.\\d MiB during phase '(idle|load)'`,
+      ),
     );
   });
 });
