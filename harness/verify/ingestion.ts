@@ -15,13 +15,17 @@ import { type FiredEvent, type LedgerMatch, matchLedger } from './ledger.ts';
 export const INGESTION = 'websocket-ingestion-test';
 const log = createLogger('drive');
 
-export interface IngestionCounters {
+/** The counters an ingestion's /health reports: every received event ends in exactly one of the others. */
+export interface IngestionCounterFields {
   received: number;
   written: number;
   failed: number;
   dropped: number;
   buffered: number;
   skipped: number;
+}
+
+export interface IngestionCounters extends IngestionCounterFields {
   status: string;
   bucket?: string;
   org?: string;

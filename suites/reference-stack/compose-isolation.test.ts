@@ -12,6 +12,7 @@ import {
   type InfluxConnection,
 } from '../../harness/influx/index.ts';
 import { waitFor } from '../../harness/util/wait.ts';
+import type { IngestionCounterFields } from '../../harness/verify/ingestion.ts';
 import { type ComposeProject, composeProject } from './compose-project.ts';
 
 const ADMIN_TOKEN = 'refstack-suite-admin-token-0123456789abcdef';
@@ -209,14 +210,7 @@ describe('docker-compose.test.yml', () => {
     expect(ledger.entries.length).toBe(ledger.total);
     expect(ledger.total).toBeGreaterThanOrEqual(290);
 
-    type Health = {
-      received: number;
-      written: number;
-      failed: number;
-      dropped: number;
-      buffered: number;
-      skipped: number;
-    };
+    type Health = IngestionCounterFields;
     const ingest = await waitFor(
       async () => {
         const h = (await getJson<Health>(url('WEBSOCKET_INGESTION_TEST_HOST_PORT', '/health'))).body;
