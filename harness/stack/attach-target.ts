@@ -33,6 +33,10 @@ export function startAttachStack(cfg: HarnessConfig): StartedStack {
       return u;
     },
     containerId: () => undefined,
+    readFiles: async () => {
+      requireCapability(stack, 'files', "reading a service's files");
+      throw new Error('unreachable');
+    },
     logs: async (service) => `(attach target: no access to the logs of ${service})`,
     signal: async () => requireCapability(stack, 'signal', 'sending a signal'),
     stopService: async () => requireCapability(stack, 'stop', 'stopping a service'),

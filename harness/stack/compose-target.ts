@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../util/log.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { onInterrupt } from './cleanup.ts';
 import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
-import { readContainerPath } from './container-files.ts';
+import { type ArchivedFile, readContainerPath } from './container-files.ts';
 import {
   cloneContainer,
   docker,
@@ -210,6 +210,7 @@ class ComposeStack implements StartedStack {
     'restart-with-env',
     'run-variant',
     'containers',
+    'files',
   ]);
   readonly tokens: StackTokens;
   readonly project: string;
@@ -321,6 +322,16 @@ class ComposeStack implements StartedStack {
       );
     }
     return url;
+  }
+
+  async readFiles(service: string, path: string): Promise<ArchivedFile[]> {
+    const id = this.containerId(service);
+    if (!id)
+      throw new StackError(
+        'STACK_UNKNOWN_SERVICE',
+        `compose project ${this.project} has no container for ${service}`,
+      );
+    return readContainerPath(id, path);
   }
 
   containerId(service: string): string | undefined {

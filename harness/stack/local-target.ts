@@ -3,12 +3,14 @@
  * fixtures/reference-stack/run-local.ts (`--mode test --port-offset N`). The runner prints one
  * `<service> <url><health path>` line per service once all are healthy; the harness reads the
  * URLs from there, keeps the runner's output for log tails, and stops it (SIGTERM) on down().
- * Processes have no containers: controls are limited to logs.
+ * Each run gets its own state directory (InfluxDB data, token files, SQLite data root), removed on
+ * down(), so runs never see each other's data. Processes have no containers: controls are logs and
+ * files (a service's `/app/...` is `<state>/...`, as data-api's DATA_ROOT is the state directory).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
 import { createLogger, type Logger } from '../util/log.ts';
@@ -43,9 +45,10 @@ export async function startLocalStack(
     cfg.tokens.mockHaControl ?? `homeiq-harness-control.${randomBytes(12).toString('hex')}`;
   const lines: string[] = [];
   const urls = new Map<string, string>();
+  const state = join(cfg.repoRoot, '.cache', 'stack-local', `run-${randomBytes(6).toString('hex')}`);
   const child: ChildProcess = spawn(
     process.execPath,
-    [runner, '--mode', 'test', '--port-offset', String(cfg.local.portOffset)],
+    [runner, '--mode', 'test', '--port-offset', String(cfg.local.portOffset), '--state-dir', state],
     {
       cwd: cfg.repoRoot,
       env: { ...process.env, INFLUXDB_ADMIN_TOKEN: adminToken, MOCK_HA_CONTROL_TOKEN: controlToken },
@@ -78,14 +81,16 @@ export async function startLocalStack(
         },
       ).catch(() => child.kill('SIGKILL'));
     }
+    rmSync(state, { recursive: true, force: true });
     unregister();
   };
   try {
     await waitFor(
       async () => {
+        const seen = `${urls.size} service lines so far`;
         if (child.exitCode !== null)
-          throw new StackError('STACK_BOOT_FAILED', `run-local.ts exited ${child.exitCode}`);
-        return { done: urls.has('influxdb'), seen: `${urls.size} service lines so far` };
+          return { done: false, seen, fatal: `run-local.ts exited ${child.exitCode}` };
+        return { done: urls.has('influxdb'), seen };
       },
       { what: 'run-local.ts to report every service healthy', timeoutMs: cfg.startupTimeoutMs },
     );
@@ -97,7 +102,7 @@ export async function startLocalStack(
     );
   }
   log.info(`local stack healthy: ${urls.size} services`);
-  const tokensDir = join(cfg.repoRoot, '.cache', 'stack-local', 'test', 'influxdb-tokens');
+  const tokensDir = join(state, 'influxdb-tokens');
   const tokenFile = (n: string) => {
     try {
       return readFileSync(join(tokensDir, n), 'utf8').trim() || undefined;
@@ -105,7 +110,7 @@ export async function startLocalStack(
       return undefined;
     }
   };
-  const capabilities: ReadonlySet<Capability> = new Set<Capability>(['logs']);
+  const capabilities: ReadonlySet<Capability> = new Set<Capability>(['logs', 'files']);
   const stack: StartedStack = {
     target: 'local',
     capabilities,
@@ -127,6 +132,21 @@ export async function startLocalStack(
       return u;
     },
     containerId: () => undefined,
+    readFiles: async (service, path) => {
+      if (!path.startsWith('/app/'))
+        throw new StackError(
+          'STACK_UNKNOWN_SERVICE',
+          `local target maps only /app/... of ${service}, not ${path}`,
+        );
+      const root = join(state, path.slice('/app/'.length));
+      if (!existsSync(root)) return [];
+      return readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const full = join(e.parentPath, e.name);
+          return { name: relative(root, full), data: readFileSync(full) };
+        });
+    },
     logs: async (service, n = 50) => {
       const mine = lines.filter((l) => l.includes(service));
       return (mine.length ? mine : lines).slice(-n).join('\n');

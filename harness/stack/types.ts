@@ -3,7 +3,9 @@
  * StartedStack: URLs, tokens, container ids when known, log tails, and controls declared as
  * capabilities. A suite that needs a control the target lacks gets a StackError saying so.
  */
+
 import type { TargetKind } from '../config/schema.ts';
+import type { ArchivedFile } from './container-files.ts';
 
 export type DeploymentMode = 'test' | 'production';
 
@@ -19,7 +21,9 @@ export type Capability =
   /** Run a one-off copy of a service with other env and collect its exit code and output. */
   | 'run-variant'
   /** Container ids, memory limits and network-level observation. */
-  | 'containers';
+  | 'containers'
+  /** Read the files a service keeps under a path (e.g. data-api's SQLite databases). */
+  | 'files';
 
 export interface StackTokens {
   influxAdmin?: string | undefined;
@@ -61,6 +65,11 @@ export interface StartedStack extends AsyncDisposable {
   url(service: string): string;
   /** Container id, when the target knows containers. */
   containerId(service: string): string | undefined;
+  /**
+   * The files a service keeps under `path` (a path as the service sees it, e.g. `/app/data`),
+   * names relative to it. Needs the `files` capability.
+   */
+  readFiles(service: string, path: string): Promise<ArchivedFile[]>;
   /** The last `lines` log lines of a service (stdout and stderr). */
   logs(service: string, lines?: number): Promise<string>;
   signal(service: string, signal: NodeJS.Signals): Promise<void>;

@@ -46,3 +46,16 @@ describe('waitFor', () => {
     expect((err as Error).message).toContain('last seen: error: ECONNREFUSED 127.0.0.1:8086');
   });
 });
+
+describe('waitFor with a condition that can never be met', () => {
+  it('gives up at once when the probe reports it fatal, saying why', async () => {
+    const clock = fakeClock();
+    const err = await waitFor(async () => ({ done: false, seen: 'exited', fatal: 'run-local.ts exited 1' }), {
+      what: 'every service healthy',
+      timeoutMs: 300_000,
+      clock,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('Gave up waiting for every service healthy: run-local.ts exited 1');
+    expect(clock.t, 'time spent waiting').toBe(0);
+  });
+});

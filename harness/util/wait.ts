@@ -31,6 +31,19 @@ export interface Observation<T> {
   done: boolean;
   value?: T;
   seen: string;
+  /** Set when the condition can never be met (e.g. the process being awaited exited): stop now. */
+  fatal?: string;
+}
+
+export class WaitAbortedError extends Error {
+  override readonly name = 'WaitAbortedError';
+  readonly awaited: string;
+  readonly reason: string;
+  constructor(awaited: string, reason: string) {
+    super(`Gave up waiting for ${awaited}: ${reason}`);
+    this.awaited = awaited;
+    this.reason = reason;
+  }
 }
 
 export interface WaitOptions {
@@ -56,7 +69,9 @@ export async function waitFor<T>(probe: () => Promise<Observation<T>>, opts: Wai
       const obs = await probe();
       lastSeen = obs.seen;
       if (obs.done) return obs.value as T;
+      if (obs.fatal !== undefined) throw new WaitAbortedError(opts.what, obs.fatal);
     } catch (err) {
+      if (err instanceof WaitAbortedError) throw err;
       lastSeen = `error: ${err instanceof Error ? err.message : String(err)}`;
     }
     const remaining = deadline - clock.now();

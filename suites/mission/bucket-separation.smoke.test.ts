@@ -12,7 +12,6 @@ import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
 import { health } from '../../harness/probes/http.ts';
 import { probeWritePermission } from '../../harness/safety/influx-writer.ts';
-import { readContainerPath } from '../../harness/stack/container-files.ts';
 import { requireCapability } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import {
@@ -95,9 +94,9 @@ describe('bucket separation: test data stays in the test bucket and the test dat
 
   it('keeps SQLite metadata in data/test/metadata.db only, in WAL mode with the NUC pragmas, with content', async (ctx) => {
     withFailureContext(ctx, stack(), [DATA_API]);
-    requireCapability(stack(), 'containers', 'reading the SQLite files of data-api');
+    requireCapability(stack(), 'files', 'reading the SQLite files of data-api');
     const h = await health(stack().url(DATA_API));
-    const files = await readContainerPath(stack().containerId(DATA_API) as string, '/app/data');
+    const files = await stack().readFiles(DATA_API, '/app/data');
     const dir = mkdtempSync(join(tmpdir(), 'homeiq-sqlite-'));
     for (const f of files) {
       mkdirSync(dirname(join(dir, f.name)), { recursive: true });
