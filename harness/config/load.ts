@@ -34,7 +34,7 @@ export interface HarnessConfig {
   fault: string | undefined;
   startupTimeoutMs: number;
   images: { app: string; influxdb: string };
-  attach: { host: string; urls: Record<string, string> };
+  attach: { host: string; urls: Record<string, string>; project?: string | undefined };
   local: { portOffset: number };
   tokens: {
     influxAdmin?: string | undefined;
@@ -121,7 +121,7 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
     fault: e.HOMEIQ_FAULT,
     startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
     images: { app: e.HOMEIQ_APP_IMAGE, influxdb: e.INFLUXDB_IMAGE },
-    attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged) },
+    attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged), project: e.HOMEIQ_ATTACH_PROJECT },
     local: { portOffset: e.HOMEIQ_LOCAL_PORT_OFFSET },
     tokens: {
       influxAdmin: e.INFLUXDB_ADMIN_TOKEN,

@@ -64,6 +64,11 @@ export const envSchema = z.object({
   INFLUXDB_IMAGE: z.string().default(pins.influxdb.localImage.replace('{version}', pins.influxdb.baseline)),
   /** Attach target: where the deployment is. Per-service overrides: HOMEIQ_URL_<SERVICE_NAME>. */
   HOMEIQ_ATTACH_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Attach target: the deployment's compose project on this Docker engine, when it runs here. Gives
+   * the attach target container ids, logs and files (memory, egress and SQLite checks).
+   */
+  HOMEIQ_ATTACH_PROJECT: optionalText,
   /** Tokens. Compose and local fill them from the stack env file unless set here. */
   INFLUXDB_ADMIN_TOKEN: optionalText,
   INFLUXDB_TEST_TOKEN: optionalText,

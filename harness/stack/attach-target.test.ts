@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
 import { startAttachStack } from './attach-target.ts';
-import { StackError } from './types.ts';
+import { StackError, type StartedStack } from './types.ts';
 
 describe('attach target', () => {
   const cfg = loadConfig(
@@ -13,7 +13,10 @@ describe('attach target', () => {
     },
     '/repo',
   );
-  const stack = startAttachStack(cfg);
+  let stack: StartedStack;
+  beforeAll(async () => {
+    stack = await startAttachStack(cfg);
+  });
 
   it('gives contract URLs on the configured host, with per-service overrides, and the tokens', () => {
     expect(stack.url('websocket-ingestion-test')).toBe('http://nuc.lan:8002');
@@ -38,5 +41,16 @@ describe('attach target', () => {
       'restarting in another DEPLOYMENT_MODE needs the "restart-with-env" capability, which the attach target does not have (it has: none); run it with HOMEIQ_TARGET=compose',
     );
     await expect(stack.signal('x', 'SIGTERM')).rejects.toThrow('"signal" capability');
+    await expect(stack.readFiles('data-api', '/app/data')).rejects.toThrow('"files" capability');
+  });
+
+  it('says so in one line when the named compose project runs nothing here', async () => {
+    const named = loadConfig(
+      { HOMEIQ_TARGET: 'attach', HOMEIQ_ATTACH_PROJECT: 'homeiq-nothing-here' },
+      '/repo',
+    );
+    await expect(startAttachStack(named)).rejects.toThrow(
+      'HOMEIQ_ATTACH_PROJECT=homeiq-nothing-here: no running container of that compose project on this Docker engine',
+    );
   });
 });

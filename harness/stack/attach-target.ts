@@ -5,6 +5,8 @@
  */
 import { contractPorts } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
+import { readContainerPath } from './container-files.ts';
+import { projectContainers, tailLogs } from './docker.ts';
 import {
   type Capability,
   requireCapability,
@@ -13,11 +15,33 @@ import {
   type VariantResult,
 } from './types.ts';
 
-export function startAttachStack(cfg: HarnessConfig): StartedStack {
+/**
+ * With HOMEIQ_ATTACH_PROJECT, the deployment's containers are found on this Docker engine by their
+ * compose labels: then logs, container ids (memory limits, egress) and files are available too.
+ */
+export async function startAttachStack(cfg: HarnessConfig): Promise<StartedStack> {
   const urls = new Map<string, string>();
   for (const [svc, port] of Object.entries(contractPorts)) urls.set(svc, `http://${cfg.attach.host}:${port}`);
   for (const [svc, url] of Object.entries(cfg.attach.urls)) urls.set(svc, url);
-  const capabilities: ReadonlySet<Capability> = new Set<Capability>();
+  const ids = new Map<string, string>();
+  const project = cfg.attach.project;
+  if (project) {
+    for (const c of await projectContainers(project))
+      if (c.state === 'running' && c.service) ids.set(c.service, c.id);
+    if (ids.size === 0)
+      throw new StackError(
+        'STACK_BOOT_FAILED',
+        `HOMEIQ_ATTACH_PROJECT=${project}: no running container of that compose project on this Docker engine`,
+      );
+  }
+  const capabilities: ReadonlySet<Capability> = new Set<Capability>(
+    project ? ['logs', 'containers', 'files'] : [],
+  );
+  const idOf = (service: string): string => {
+    const id = ids.get(service);
+    if (!id) throw new StackError('STACK_UNKNOWN_SERVICE', `compose project ${project} runs no ${service}`);
+    return id;
+  };
   const stack: StartedStack = {
     target: 'attach',
     capabilities,
@@ -32,12 +56,15 @@ export function startAttachStack(cfg: HarnessConfig): StartedStack {
         );
       return u;
     },
-    containerId: () => undefined,
-    readFiles: async () => {
+    containerId: (service) => ids.get(service),
+    readFiles: async (service, path) => {
       requireCapability(stack, 'files', "reading a service's files");
-      throw new Error('unreachable');
+      return readContainerPath(idOf(service), path);
     },
-    logs: async (service) => `(attach target: no access to the logs of ${service})`,
+    logs: async (service, n = 50) =>
+      project
+        ? tailLogs(idOf(service), n)
+        : `(attach target: no access to the logs of ${service}; set HOMEIQ_ATTACH_PROJECT)`,
     signal: async () => requireCapability(stack, 'signal', 'sending a signal'),
     stopService: async () => requireCapability(stack, 'stop', 'stopping a service'),
     restartWithEnv: async () =>
