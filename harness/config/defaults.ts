@@ -70,3 +70,9 @@ export const generators = ['data-generator'] as const;
 
 /** Exit code a data generator uses when it refuses to start in production (EX_CONFIG). */
 export const generatorRefusalExitCode = 78;
+
+/**
+ * Healthcheck pace the harness boots the compose profile with: the same 60 s of tolerance as the
+ * deployment's own 5 s x 12, checked every second so a dependency chain is noticed healthy sooner.
+ */
+export const harnessHealthcheck = { HOMEIQ_HEALTH_INTERVAL: '1s', HOMEIQ_HEALTH_RETRIES: '60' } as const;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
-import { contractPorts } from '../config/defaults.ts';
+import { contractPorts, harnessHealthcheck } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
 import { health } from '../probes/http.ts';
@@ -80,6 +80,7 @@ export async function planCompose(
   };
   chosen('INFLUXDB_ADMIN_TOKEN', () => `homeiq-harness-admin-${randomBytes(12).toString('hex')}`);
   chosen('MOCK_HA_CONTROL_TOKEN', () => `homeiq-harness-control.${randomBytes(12).toString('hex')}`);
+  for (const [k, v] of Object.entries(harnessHealthcheck)) chosen(k, () => v);
   environment.INFLUXDB_TOKENS_DIR ??= env.INFLUXDB_TOKENS_DIR ?? '/run/homeiq/influxdb-tokens';
   if (cfg.fault) {
     const base = join(cfg.repoRoot, 'fixtures', 'faults', cfg.fault);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
+import { harnessHealthcheck } from '../../harness/config/defaults.ts';
 import { createLogger } from '../../harness/util/log.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -107,6 +108,7 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...Object.fromEntries(HOST_PORT_VARS.map((v) => [v, '0'])),
+    ...harnessHealthcheck,
     HOMEIQ_BIND: '127.0.0.1',
     ...extraEnv,
   };
