@@ -79,3 +79,19 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('InfluxDB version of the stack', () => {
+  it('selects the pinned image of INFLUXDB_VERSION, and an explicit INFLUXDB_IMAGE wins', () => {
+    expect(loadConfig({ INFLUXDB_VERSION: '2.9.1' }, '/repo').images.influxdb).toBe('homeiq/influxdb:2.9.1');
+    expect(loadConfig({}, '/repo').images.influxdb).toBe('homeiq/influxdb:2.8.0');
+    expect(
+      loadConfig({ INFLUXDB_VERSION: '2.9.1', INFLUXDB_IMAGE: 'influxdb:2.9.1' }, '/repo').images.influxdb,
+    ).toBe('influxdb:2.9.1');
+  });
+
+  it('refuses an unpinned version in one line naming the allowed ones', () => {
+    expect(() => loadConfig({ INFLUXDB_VERSION: '3.0.0' }, '/repo')).toThrow(
+      /INFLUXDB_VERSION.*2\.8\.0.*2\.9\.1/,
+    );
+  });
+});

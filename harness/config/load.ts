@@ -3,10 +3,12 @@
  * file (HOMEIQ_ENV_FILE) over the defaults of the seeds. A bad value gets ONE line naming the
  * variable, the value and what is allowed.
  */
+
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
+import pins from './pins.json' with { type: 'json' };
 import { envSchema, type ParsedEnv, type TargetKind } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -105,6 +107,9 @@ export function loadConfig(
   return toConfig(parsed.data, merged, root);
 }
 
+const influxImage = (e: ParsedEnv): string =>
+  e.INFLUXDB_IMAGE ?? pins.influxdb.localImage.replace('{version}', e.INFLUXDB_VERSION);
+
 function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root: string): HarnessConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   return {
@@ -114,13 +119,13 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
       files: e.HOMEIQ_COMPOSE_FILES.map(abs),
       profiles: e.HOMEIQ_COMPOSE_PROFILES,
       projectName: e.HOMEIQ_PROJECT_NAME,
-      environment: { APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: e.INFLUXDB_IMAGE },
+      environment: { APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: influxImage(e) },
       hostPorts: e.HOMEIQ_HOST_PORTS,
     },
     stackEnvFile: abs(e.HOMEIQ_STACK_ENV_FILE),
     fault: e.HOMEIQ_FAULT,
     startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
-    images: { app: e.HOMEIQ_APP_IMAGE, influxdb: e.INFLUXDB_IMAGE },
+    images: { app: e.HOMEIQ_APP_IMAGE, influxdb: influxImage(e) },
     attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged), project: e.HOMEIQ_ATTACH_PROJECT },
     local: { portOffset: e.HOMEIQ_LOCAL_PORT_OFFSET },
     tokens: {

@@ -61,7 +61,12 @@ export const envSchema = z.object({
   ),
   HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000),
   HOMEIQ_APP_IMAGE: z.string().default(pins.appImage),
-  INFLUXDB_IMAGE: z.string().default(pins.influxdb.localImage.replace('{version}', pins.influxdb.baseline)),
+  /** InfluxDB version of the stack (pinned ones only): the pre-upgrade check sets the candidate. */
+  INFLUXDB_VERSION: z
+    .enum(Object.keys(pins.influxdb.versions) as [string, ...string[]])
+    .default(pins.influxdb.baseline),
+  /** An explicit image wins over INFLUXDB_VERSION (e.g. the official influxdb:2.x image). */
+  INFLUXDB_IMAGE: z.string().optional(),
   /** Attach target: where the deployment is. Per-service overrides: HOMEIQ_URL_<SERVICE_NAME>. */
   HOMEIQ_ATTACH_HOST: z.string().default('127.0.0.1'),
   /**
