@@ -9,10 +9,10 @@ import { readContainerPath } from './container-files.ts';
 import { projectContainers, tailLogs } from './docker.ts';
 import {
   type Capability,
+  refusedControls,
   requireCapability,
   StackError,
   type StartedStack,
-  type VariantResult,
 } from './types.ts';
 
 /**
@@ -65,14 +65,7 @@ export async function startAttachStack(cfg: HarnessConfig): Promise<StartedStack
       project
         ? tailLogs(idOf(service), n)
         : `(attach target: no access to the logs of ${service}; set HOMEIQ_ATTACH_PROJECT)`,
-    signal: async () => requireCapability(stack, 'signal', 'sending a signal'),
-    stopService: async () => requireCapability(stack, 'stop', 'stopping a service'),
-    restartWithEnv: async () =>
-      requireCapability(stack, 'restart-with-env', 'restarting in another DEPLOYMENT_MODE'),
-    runVariant: async (): Promise<VariantResult> => {
-      requireCapability(stack, 'run-variant', 'running a service in another DEPLOYMENT_MODE');
-      throw new Error('unreachable');
-    },
+    ...refusedControls(() => stack),
     down: async () => {},
     [Symbol.asyncDispose]: async () => {},
   };

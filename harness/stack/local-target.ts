@@ -18,10 +18,9 @@ import { waitFor } from '../util/wait.ts';
 import { onInterrupt } from './cleanup.ts';
 import {
   type Capability,
-  requireCapability,
+  refusedControls,
   StackError,
   type StartedStack,
-  type VariantResult,
 } from './types.ts';
 
 const MAX_LINES = 5_000;
@@ -151,14 +150,7 @@ export async function startLocalStack(
       const mine = lines.filter((l) => l.includes(service));
       return (mine.length ? mine : lines).slice(-n).join('\n');
     },
-    signal: async () => requireCapability(stack, 'signal', 'sending a signal to one service'),
-    stopService: async () => requireCapability(stack, 'stop', 'stopping one service'),
-    restartWithEnv: async () =>
-      requireCapability(stack, 'restart-with-env', 'restarting in another DEPLOYMENT_MODE'),
-    runVariant: async (): Promise<VariantResult> => {
-      requireCapability(stack, 'run-variant', 'running a service in another DEPLOYMENT_MODE');
-      throw new Error('unreachable');
-    },
+    ...refusedControls(() => stack),
     down,
     [Symbol.asyncDispose]: down,
   };

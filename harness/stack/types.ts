@@ -104,3 +104,22 @@ export function requireCapability(stack: StartedStack, cap: Capability, neededBy
       `${neededBy} needs the "${cap}" capability, which the ${stack.target} target does not have (it has: ${[...stack.capabilities].join(', ') || 'none'}); run it with HOMEIQ_TARGET=compose`,
     );
 }
+
+/**
+ * The controls of a target that has no handle on processes or containers (attach, local): each
+ * one refuses with the missing capability named, never pretends.
+ */
+export function refusedControls(
+  stack: () => StartedStack,
+): Pick<StartedStack, 'signal' | 'stopService' | 'restartWithEnv' | 'runVariant'> {
+  const refuse = (cap: Capability, neededBy: string): never => {
+    requireCapability(stack(), cap, neededBy);
+    throw new StackError('STACK_CAPABILITY_MISSING', `${neededBy} needs "${cap}"`);
+  };
+  return {
+    signal: async () => refuse('signal', 'sending a signal to one service'),
+    stopService: async () => refuse('stop', 'stopping one service'),
+    restartWithEnv: async () => refuse('restart-with-env', 'restarting in another DEPLOYMENT_MODE'),
+    runVariant: async () => refuse('run-variant', 'running a service in another DEPLOYMENT_MODE'),
+  };
+}
