@@ -174,7 +174,7 @@ async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> 
     spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot),
   );
   log.info(
-    `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
+    `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}; images ${cfg.images.app}, ${cfg.images.influxdb}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
   );
   const started = performance.now();
   const watch = watchBoot(plan.project, log);
