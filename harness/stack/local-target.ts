@@ -16,12 +16,7 @@ import { readStackEnv } from '../config/load.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { onInterrupt } from './cleanup.ts';
-import {
-  type Capability,
-  refusedControls,
-  StackError,
-  type StartedStack,
-} from './types.ts';
+import { type Capability, refusedControls, StackError, type StartedStack } from './types.ts';
 
 const MAX_LINES = 5_000;
 
