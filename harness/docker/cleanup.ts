@@ -1,22 +1,33 @@
 /**
- * Everything the harness starts registers how to undo it here. `cleanup()` runs the undo steps
- * in reverse order, once, and is also run on SIGINT/SIGTERM (Ctrl-C) before the process exits,
- * so containers, networks, volumes and processes never outlive a run (the Testcontainers reaper
- * cannot be pulled on offline machines, so cleanup is ours).
+ * Everything a test starts registers how to undo it here. `cleanup()` runs the undo steps in
+ * reverse order, once. On SIGINT/SIGTERM (Ctrl-C) the shared interrupt handler of
+ * harness/stack/cleanup.ts runs this scope's emergency action instead: a detached `docker rm`
+ * of everything carrying the scope's label, which survives the worker being killed.
  */
+import { spawn } from 'node:child_process';
+import { onInterrupt } from '../stack/cleanup.ts';
+
 type Undo = { what: string; run: () => Promise<unknown> };
+
+/** Remove every container, network and volume with `label` (key=value), detached, best effort. */
+function sweepDetached(label: string): void {
+  const f = `--filter label=${label}`;
+  const script = [
+    `docker ps -aq ${f} | xargs -r docker rm -f -v`,
+    `docker network ls -q ${f} | xargs -r docker network rm`,
+    `docker volume ls -q ${f} | xargs -r docker volume rm`,
+  ].join('; ');
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
 
 export class CleanupScope {
   private readonly undo: Undo[] = [];
   private done = false;
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n${signal}: cleaning up ${this.undo.length} resource(s) before exit\n`);
-    void this.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
+  private readonly unregister: () => void;
 
-  constructor() {
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+  /** `label` (key=value) is carried by every resource registered here. */
+  constructor(label: string) {
+    this.unregister = onInterrupt(`cleanup scope ${label}`, () => sweepDetached(label));
   }
 
   add(what: string, run: () => Promise<unknown>): void {
@@ -28,8 +39,6 @@ export class CleanupScope {
   async cleanup(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
     const errors: string[] = [];
     for (const u of this.undo.reverse()) {
       try {
@@ -38,6 +47,7 @@ export class CleanupScope {
         errors.push(`${u.what}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    this.unregister();
     if (errors.length) throw new Error(`cleanup left resources behind:\n  ${errors.join('\n  ')}`);
   }
 

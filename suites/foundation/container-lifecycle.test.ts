@@ -25,7 +25,7 @@ http.createServer((req, res) => res.end(JSON.stringify({ node: process.version, 
 `;
 
 describe('foundation: a project-built image booted through Testcontainers', () => {
-  const scope = new CleanupScope();
+  const scope = new CleanupScope(label);
   let container: StartedTestContainer;
   let before: Awaited<ReturnType<typeof countResources>>;
 
