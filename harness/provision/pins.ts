@@ -15,4 +15,14 @@ export interface Pins {
   };
 }
 
-export const pins: Pins = JSON.parse(readFileSync(join(repoRoot, 'harness/config/pins.json'), 'utf8'));
+const pinned: Pins = JSON.parse(readFileSync(join(repoRoot, 'harness/config/pins.json'), 'utf8'));
+
+/**
+ * The pins, with one override: HOMEIQ_APP_IMAGE names the project image to build and run (default
+ * pins.json's appImage). Two checkouts on one engine (two branches, two CI jobs) each set their own
+ * tag, so neither rebuilds the image the other is running.
+ */
+export const pins: Pins = {
+  ...pinned,
+  appImage: process.env.HOMEIQ_APP_IMAGE?.trim() || pinned.appImage,
+};
