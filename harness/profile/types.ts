@@ -1,0 +1,124 @@
+/**
+ * A stack profile: the ONE place that maps the roles the harness judges (ingestion, InfluxDB,
+ * metadata store, collectors, AI services, data generator, mock HA) to a user's services.
+ * Suites and verifiers name roles, never a service's private fields; a service's own health
+ * fields are optional extra evidence declared here (`health`), never a prerequisite.
+ *
+ * The reference stack's profile is the default (fixtures/reference-stack/stack.profile.json);
+ * a user's profile is a file of the same shape named by HOMEIQ_PROFILE. The loader
+ * (harness/profile/load.ts) validates it once, one line per bad entry, before anything starts.
+ */
+
+/**
+ * How a service learns its InfluxDB token.
+ * - `env`: the token's value is in the container's environment variable `variable`.
+ * - `file`: the token's value is in the file `path` inside the container (a shared volume the
+ *   harness fills); `variable`, when given, is the variable that names that path.
+ */
+export type TokenDelivery =
+  | { kind: 'env'; variable: string }
+  | { kind: 'file'; path: string; variable?: string | undefined };
+
+/**
+ * Optional health evidence of one service: where its health document is and which JSON fields
+ * (dotted paths, e.g. `home_assistant.subscribed`) mean what. Every field is optional; a check
+ * that has no mapping judges from the outside only.
+ */
+export interface HealthMapping {
+  /** HTTP path of the health document (default `/health`). */
+  path: string;
+  /** Field whose value says "healthy", and the value(s) that mean it (default: HTTP 200 is healthy). */
+  healthy?: { field: string; values: Array<string | number | boolean> } | undefined;
+  /** Field that is `true` when the service is subscribed to Home Assistant's events. */
+  subscribed?: string | undefined;
+  /** Field that holds the deployment mode the service runs in (`test` / `production`). */
+  deploymentMode?: string | undefined;
+  /** Fields of the ingestion's own counters (extra evidence in loss messages only). */
+  counters?: Partial<Record<'received' | 'written' | 'failed' | 'dropped' | 'buffered' | 'skipped', string>>;
+}
+
+/** A service of the stack: its compose service name and the container port it serves HTTP on. */
+export interface ServiceRef {
+  /** Compose service name. */
+  service: string;
+  /** Container port of its HTTP API (health, REST); undefined for a service with none. */
+  port?: number | undefined;
+  /** Optional health evidence; absent = judged from the outside only. */
+  health?: HealthMapping | undefined;
+}
+
+/** One org/bucket pair of a deployment. */
+export interface BucketRef {
+  org: string;
+  bucket: string;
+}
+
+export interface IngestionRole extends ServiceRef {
+  /** How the ingestion learns its (test-scoped) InfluxDB token. */
+  token: TokenDelivery;
+  /** The variable that tells it its deployment mode (default `DEPLOYMENT_MODE`). */
+  modeVariable: string;
+}
+
+export interface InfluxRole extends ServiceRef {
+  /** InfluxDB's container port (8086). */
+  port: number;
+  test: BucketRef;
+  production: BucketRef;
+  /** Measurement the ingestion writes events to (contract: `home_assistant_events`). */
+  measurement: string;
+}
+
+export interface MetadataRole extends ServiceRef {
+  /** Directory inside the container that holds the SQLite files (read through Docker). */
+  dataDir: string;
+  /** SQLite path of the test deployment, relative to dataDir (contract: `test/metadata.db`). */
+  testPath: string;
+  /** SQLite path of the production deployment, relative to dataDir (contract: `metadata.db`). */
+  productionPath: string;
+}
+
+export interface CollectorRole extends ServiceRef {
+  /** Hosts its production variant would call (informational; egress is judged on all traffic). */
+  upstreamHosts: string[];
+}
+
+export interface AiServiceRole extends ServiceRef {
+  port: number;
+  /** Paths that must answer 2xx (at least `/health`). */
+  healthPaths: string[];
+  /** Readiness path, when the service has one (must pass too). */
+  readinessPath?: string | undefined;
+}
+
+export interface GeneratorRole extends ServiceRef {
+  /** Exit code it must use when it refuses production (contract: 78, EX_CONFIG); undefined = any non-zero. */
+  refusalExitCode?: number | undefined;
+}
+
+export interface MockHaRole {
+  /** Compose service name of the mock Home Assistant (the harness's image, the user's service name). */
+  service: string;
+  /** Container port of the mock (HA's 8123). */
+  port: number;
+}
+
+export interface StackProfile {
+  /** Short name, shown in reports (e.g. `homeiq-reference`). */
+  name: string;
+  /** Absolute path of the file it was read from (or `(embedded)`). */
+  source: string;
+  /** Compose files (absolute) and profiles that make up the test deployment. */
+  compose: { files: string[]; profiles: string[] };
+  /** Env file of the stack (absolute), read with Compose's rules; undefined = none. */
+  envFile?: string | undefined;
+  roles: {
+    ingestion: IngestionRole;
+    influxdb: InfluxRole;
+    metadataStore?: MetadataRole | undefined;
+    collectors: CollectorRole[];
+    aiServices: AiServiceRole[];
+    dataGenerator?: GeneratorRole | undefined;
+    mockHa: MockHaRole;
+  };
+}
