@@ -7,6 +7,8 @@ export interface Pins {
   baseImage: { tag: string; suite: string; mirror: string; packages: string[] };
   appImage: string;
   composePlugin: { minVersion: string; debianSuite: string; debianPackage: string };
+  /** actionlint, built from its Go module by setup (harness/provision/steps/actionlint.ts). */
+  actionlint: { goModule: string; package: string; version: string; goModuleSum: string; minGo: string };
   influxdb: {
     baseline: string;
     candidate: string;

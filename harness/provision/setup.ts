@@ -1,12 +1,13 @@
 /**
  * Setup, stage 2 of 2 (stage 1, setup.sh, brought Node 24 and node_modules):
- * a reachable Docker engine with Compose v2, the base image, the project's images and the
+ * actionlint for `npm run lint`, a reachable Docker engine with Compose v2, the base image, the project's images and the
  * InfluxDB servers of every pinned version. Each step says what it found, what it did and how
  * long it took; on a ready machine every step only checks.
  */
 import { ensureAppImage } from './app-image.ts';
 import { pins } from './pins.ts';
 import { runStep, SetupError, type StepReport } from './step.ts';
+import { ensureActionlint } from './steps/actionlint.ts';
 import { ensureBaseImage } from './steps/base-image.ts';
 import { ensureComposePlugin } from './steps/compose-plugin.ts';
 import { ensureDockerEngine } from './steps/docker-engine.ts';
@@ -33,6 +34,7 @@ function influxVersions(): string[] {
 async function main(): Promise<void> {
   const reports: StepReport[] = [];
   const versions = influxVersions();
+  reports.push(await runStep(`actionlint ${pins.actionlint.version}`, (ctx) => ensureActionlint(ctx)));
   reports.push(await runStep('Docker engine', async (ctx) => void (await ensureDockerEngine(ctx))));
   reports.push(await runStep('Docker Compose v2', async (ctx) => void (await ensureComposePlugin(ctx))));
   reports.push(await runStep(`base image ${pins.baseImage.tag}`, (ctx) => ensureBaseImage(ctx)));

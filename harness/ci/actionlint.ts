@@ -1,0 +1,54 @@
+/**
+ * Runs the pinned actionlint (built by `npm run setup`) on the GitHub workflows; part of
+ * `npm run lint`. Shellcheck and pyflakes integrations are switched off, so the result does not
+ * depend on what else a machine has installed.
+ *
+ * Exit: actionlint's own (0 clean, 1 findings); 1 with one line saying to run setup when the binary
+ * is missing.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../provision/exec.ts';
+import { repoRoot } from '../provision/paths.ts';
+import { pins } from '../provision/pins.ts';
+import { actionlintBinary, actionlintVersion } from '../provision/steps/actionlint.ts';
+
+export interface ActionlintResult {
+  code: number;
+  /** actionlint's findings (one per line: file:line:col: message [rule]) or why it did not run. */
+  output: string;
+}
+
+/** The workflow files under .github/workflows of `root`. */
+export function workflowFiles(root = repoRoot): string[] {
+  const dir = join(root, '.github', 'workflows');
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Lint workflow files with the pinned actionlint. Never throws for findings or a missing binary. */
+export async function runActionlint(files: string[], bin = actionlintBinary()): Promise<ActionlintResult> {
+  const version = await actionlintVersion(bin);
+  if (version !== pins.actionlint.version) {
+    return {
+      code: 1,
+      output: `actionlint ${pins.actionlint.version} is not installed (${bin}: ${version ? `reports ${version}` : 'missing'}): run npm run setup`,
+    };
+  }
+  const r = await exec(bin, ['-no-color', '-shellcheck=', '-pyflakes=', ...files], {
+    cwd: repoRoot,
+    timeoutMs: 120_000,
+  });
+  return { code: r.code ?? 1, output: `${r.stdout}${r.stderr}`.trimEnd() };
+}
+
+if (import.meta.main) {
+  const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
+  const r = await runActionlint(files);
+  if (r.output) process.stdout.write(`${r.output}\n`);
+  if (r.code === 0)
+    process.stdout.write(`actionlint ${pins.actionlint.version}: ${files.length} workflow(s) clean\n`);
+  process.exitCode = r.code;
+}
