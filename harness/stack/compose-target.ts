@@ -13,7 +13,9 @@ import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
 import { health } from '../probes/http.ts';
 import { createLogger, type Logger } from '../util/log.ts';
+import { progressLine } from '../util/progress.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
+import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
 import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
 import { type ArchivedFile, readContainerPath } from './container-files.ts';
@@ -100,14 +102,28 @@ export async function planCompose(
   return { project: name, files, profiles: cfg.compose.profiles, environment, faultEnvironment };
 }
 
-/** Poll the project's containers during boot and keep their last log lines, for a failed boot. */
-function watchBoot(project: string, log: Logger): { stop: () => Promise<Map<string, string>> } {
+/**
+ * Poll the project's containers during boot: print a progress line whenever the set of ready
+ * services changes ("7 of 19 services ready (+data-api); waiting for ..."), and keep the last log
+ * lines of services not healthy, for a failed boot.
+ */
+function watchBoot(
+  plan: ComposePlan,
+  cfg: HarnessConfig,
+  log: Logger,
+): { stop: () => Promise<Map<string, string>> } {
+  const { project } = plan;
   const seen = new Map<string, string>();
+  const expected = bootServices(plan.files, plan.profiles, plan.environment, cfg.repoRoot);
+  const progress = progressLine(`${project}:boot`, { write: (line) => log.info(`boot: ${line}`) });
+  const observe = expected ? bootWatcher(expected, (line) => progress.update(line)) : undefined;
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
-        for (const c of await projectContainers(project)) {
+        const containers = await projectContainers(project);
+        observe?.(containers);
+        for (const c of containers) {
           if (c.state === 'running' && c.health !== 'unhealthy' && c.health !== 'health: starting') continue;
           const tail = await tailLogs(c.id, 25).catch(() => '');
           seen.set(c.service || c.name, `[${c.state}${c.health ? `, ${c.health}` : ''}]\n${tail}`);
@@ -122,6 +138,7 @@ function watchBoot(project: string, log: Logger): { stop: () => Promise<Map<stri
     stop: async () => {
       running = false;
       await loop.catch(() => undefined);
+      progress.done();
       return seen;
     },
   };
@@ -177,7 +194,7 @@ async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> 
     `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}; images ${cfg.images.app}, ${cfg.images.influxdb}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
   );
   const started = performance.now();
-  const watch = watchBoot(plan.project, log);
+  const watch = watchBoot(plan, cfg, log);
   let env: StartedDockerComposeEnvironment;
   try {
     env = await new DockerComposeEnvironment(cfg.repoRoot, plan.files)
