@@ -66,6 +66,20 @@ describe('actionlint on .github/workflows', () => {
     expect(r.output).toMatch(/property "base-img" is not defined/);
   });
 
+  it('fails a planted fault in a run: script (shellcheck)', async () => {
+    const r = await runActionlint([
+      planted(
+        'nightly.yml',
+        'docker load -i ~/.cache/homeiq-harness/images/debian-base.tar',
+        'docker load -i $TAR_DIR/debian-base.tar',
+      ),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /shellcheck reported issue in this script: SC2086:info:1:\d+: Double quote to prevent globbing and word splitting \[shellcheck\]/,
+    );
+  });
+
   it('says to run setup when the binary is missing', async () => {
     const r = await runActionlint(workflowFiles(), join(dir, 'no-such', 'actionlint'));
     expect(r.code).toBe(1);

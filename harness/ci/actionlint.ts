@@ -1,14 +1,14 @@
 /**
- * Runs the pinned actionlint (built by `npm run setup`) on the GitHub workflows; part of
- * `npm run lint`. Shellcheck and pyflakes integrations are switched off, so the result does not
- * depend on what else a machine has installed.
+ * Runs the pinned actionlint (built by `npm run setup`) on the GitHub workflows, with shellcheck on
+ * their `run:` scripts (setup installs it); part of `npm run lint`. The pyflakes integration is off
+ * (no Python steps).
  *
- * Exit: actionlint's own (0 clean, 1 findings); 1 with one line saying to run setup when the binary
- * is missing.
+ * Exit: actionlint's own (0 clean, 1 findings); 1 with one line saying to run setup when actionlint
+ * or shellcheck is missing.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../provision/exec.ts';
+import { commandExists, exec } from '../provision/exec.ts';
 import { repoRoot } from '../provision/paths.ts';
 import { pins } from '../provision/pins.ts';
 import { actionlintBinary, actionlintVersion } from '../provision/steps/actionlint.ts';
@@ -37,7 +37,13 @@ export async function runActionlint(files: string[], bin = actionlintBinary()): 
       output: `actionlint ${pins.actionlint.version} is not installed (${bin}: ${version ? `reports ${version}` : 'missing'}): run npm run setup`,
     };
   }
-  const r = await exec(bin, ['-no-color', '-shellcheck=', '-pyflakes=', ...files], {
+  if (!(await commandExists('shellcheck'))) {
+    return {
+      code: 1,
+      output: 'shellcheck is not installed (actionlint checks run: scripts with it): run npm run setup',
+    };
+  }
+  const r = await exec(bin, ['-no-color', '-shellcheck=shellcheck', '-pyflakes=', ...files], {
     cwd: repoRoot,
     timeoutMs: 120_000,
   });

@@ -2,13 +2,14 @@
  * actionlint (the GitHub Actions workflow linter `npm run lint` runs on .github/workflows), built
  * from its Go module at the pinned version with the machine's Go (GOTOOLCHAIN=local: no toolchain
  * download) and cached per version in ~/.cache/homeiq-harness/tools/actionlint/<version>/.
- * The module's go.sum hash is checked against the pin before anything is built.
+ * The module's go.sum hash is checked against the pin before anything is built. actionlint checks
+ * the workflows' `run:` scripts with shellcheck: Debian's package, installed when missing.
  *
  * Runnable alone (CI's lint job, which needs no Docker): `node harness/provision/steps/actionlint.ts`.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../exec.ts';
+import { commandExists, exec, isDebianRoot } from '../exec.ts';
 import { cacheDir } from '../paths.ts';
 import { pins } from '../pins.ts';
 import { runStep, SetupError, type StepContext } from '../step.ts';
@@ -31,12 +32,37 @@ const goEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
+/** shellcheck on PATH, else Debian's package (as root on Debian), else a SetupError saying what to install. */
+async function ensureShellcheck(ctx: StepContext): Promise<string> {
+  if (await commandExists('shellcheck')) {
+    const v = await exec('shellcheck', ['--version'], { timeoutMs: 10_000 });
+    return /version: (\S+)/.exec(v.stdout)?.[1] ?? 'unknown version';
+  }
+  if (!(await isDebianRoot())) {
+    throw new SetupError(
+      "shellcheck is missing (actionlint checks the workflows' run: scripts with it): install it (apt install shellcheck, brew install shellcheck), then run 'npm run setup' again",
+    );
+  }
+  ctx.progress("installing Debian's shellcheck (apt-get)");
+  const upd = await exec('apt-get', ['update', '-qq'], { timeoutMs: 300_000 });
+  if (upd.code !== 0) throw new SetupError(`apt-get update failed: ${upd.stderr.trim().split('\n').pop()}`);
+  const inst = await exec('apt-get', ['install', '-y', '-qq', 'shellcheck'], {
+    timeoutMs: 600_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (inst.code !== 0)
+    throw new SetupError(`apt-get install shellcheck failed: ${inst.stderr.trim().split('\n').pop()}`);
+  ctx.did("installed Debian's shellcheck");
+  return ensureShellcheck(ctx);
+}
+
 export async function ensureActionlint(ctx: StepContext): Promise<void> {
+  const shellcheck = await ensureShellcheck(ctx);
   const { version, goModule, package: pkg, goModuleSum, minGo } = pins.actionlint;
   const bin = actionlintBinary();
   const have = await actionlintVersion(bin);
   if (have === version) {
-    ctx.found(`actionlint ${have} at ${bin}`);
+    ctx.found(`actionlint ${have} at ${bin}, shellcheck ${shellcheck}`);
     return;
   }
   ctx.found(have ? `actionlint ${have} at ${bin} (want ${version})` : 'no actionlint');
@@ -91,7 +117,9 @@ export async function ensureActionlint(ctx: StepContext): Promise<void> {
   renameSync(tmp, final);
   const now = await actionlintVersion(bin);
   if (now !== version) throw new SetupError(`built actionlint at ${bin} reports version ${now ?? 'nothing'}`);
-  ctx.did(`built actionlint ${version} from ${goModule} (go ${goVersion}) into ${bin}`);
+  ctx.did(
+    `built actionlint ${version} from ${goModule} (go ${goVersion}) into ${bin}; shellcheck ${shellcheck}`,
+  );
 }
 
 if (import.meta.main) {
