@@ -138,6 +138,9 @@ function watchBoot(
     stop: async () => {
       running = false;
       await loop.catch(() => undefined);
+      // One last look, so the final line shows the state the boot ended in (all ready, or who failed).
+      const last = await projectContainers(project).catch(() => undefined);
+      if (last) observe?.(last);
       progress.done();
       return seen;
     },
