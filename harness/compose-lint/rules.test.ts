@@ -286,3 +286,49 @@ describe('lint:compose on the repository files', () => {
     }
   });
 });
+
+describe('lint:compose on the HomeIQ-style homes (docs/deployment.md reports these findings)', () => {
+  const env = { PATH: process.env.PATH };
+  const findings = (files: string[]) =>
+    runCli(files, env)
+      .stdout.slice(0, -1)
+      .map((l) => /: ([^:]+): \[([a-z-]+)\]/.exec(l)?.slice(1).join(' '));
+
+  it('home-a: over budget in both deployments, collectors on in the test deployment, three healthchecks missing', () => {
+    expect(findings(['fixtures/compose-lint/homes/home-a/docker-compose.yml'])).toEqual([
+      'health-dashboard healthcheck',
+      'calendar-service healthcheck',
+      'synthetic-data-generator healthcheck',
+      '(test deployment) nuc-budget',
+      '(test deployment) nuc-budget',
+      '(production deployment) nuc-budget',
+      '(production deployment) nuc-budget',
+      'weather-api collectors-disabled',
+      'carbon-intensity-service collectors-disabled',
+      'electricity-pricing-service collectors-disabled',
+      'air-quality-service collectors-disabled',
+      'calendar-service collectors-disabled',
+      'smart-meter-service collectors-disabled',
+      'sports-data collectors-disabled',
+    ]);
+  });
+
+  it('home-b with its production override: floating InfluxDB tag, inherited production org, generator in dev too', () => {
+    expect(
+      findings([
+        'fixtures/compose-lint/homes/home-b/docker-compose.yml',
+        'fixtures/compose-lint/homes/home-b/docker-compose.prod.yml',
+      ]),
+    ).toEqual([
+      'ai-automation-service limits',
+      'weather-api healthcheck',
+      'mock-data-seeder healthcheck',
+      'websocket-ingestion-test test-targets',
+      'mock-data-seeder test-targets',
+      'mock-data-seeder test-targets',
+      'mock-data-seeder generator-profile',
+      'mock-data-seeder generator-profile',
+      'influxdb influxdb-tag',
+    ]);
+  });
+});
