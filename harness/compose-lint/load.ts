@@ -241,8 +241,18 @@ class Loader {
     const out = new Map<string, ServiceDef>();
     const services = root?.get('services');
     if (!isMap(services)) return out;
-    for (const name of services.keys()) {
+    for (const [name, node] of services) {
       if (typeof name !== 'string') continue;
+      if (node !== null && !isMap(node)) {
+        this.findings.push({
+          file: this.display(path),
+          service: name,
+          rule: 'yaml',
+          message: `service ${name} is a ${Array.isArray(node) ? 'list' : typeof node}, not a mapping (compose refuses the file)`,
+          fix: 'write the service as a mapping: image, environment, deploy, ...',
+        });
+        continue;
+      }
       const def = this.#resolved(path, name, []);
       if (def) out.set(name, def);
     }
@@ -458,6 +468,16 @@ export function loadCompose(files: string[], opts: LoadOptions = {}): ComposeMod
         def.healthDisable || def.healthTestNone ? 'disabled' : def.healthTest ? 'declared' : 'none',
       restart: def.restart,
       oneShot: completedDeps.has(name),
+    });
+  }
+  if (services.length === 0 && loader.findings.length === 0) {
+    // A lint that checked nothing is not a pass.
+    loader.findings.push({
+      file: paths.map((p) => loader.display(p)).join('+'),
+      service: '-',
+      rule: 'yaml',
+      message: 'no services in these files: nothing was checked',
+      fix: 'name the compose file(s) that define the services (an override alone has none)',
     });
   }
   return { files: paths.map((p) => loader.display(p)), services, findings: loader.findings };

@@ -211,6 +211,15 @@ describe('lint:compose rules', () => {
     expect(fs[2]?.message).toMatch(/^not valid YAML at line 1/);
   });
 
+  it('reading: a file without services, or a service that is not a mapping, is a finding (nothing checked is not a pass)', () => {
+    expect(mk(['# empty\n']).map((f) => `${f.rule}: ${f.message}`)).toEqual([
+      'yaml: no services in these files: nothing was checked',
+    ]);
+    expect(mk(['services:\n  a: [1, 2]\n']).map((f) => `${f.rule} ${f.service}: ${f.message}`)).toEqual([
+      'yaml a: service a is a list, not a mapping (compose refuses the file)',
+    ]);
+  });
+
   it('extends and merge keys resolve like compose', () => {
     const fs = mk([
       `x-limits: &limits

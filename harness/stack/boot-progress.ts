@@ -15,7 +15,7 @@ export interface BootServices {
 
 /**
  * The services `docker compose --profile <profiles> up` starts from these files (no Docker needed),
- * or undefined when the files cannot be read statically.
+ * or undefined when the files cannot be read statically or name none for these profiles.
  */
 export function bootServices(
   files: string[],
@@ -31,6 +31,7 @@ export function bootServices(
     const active = model.services.filter(
       (s) => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)),
     );
+    if (active.length === 0) return undefined;
     return {
       names: active.map((s) => s.name),
       oneShot: new Set(active.filter((s) => s.oneShot).map((s) => s.name)),
