@@ -6,8 +6,9 @@ export default defineConfig({
   test: {
     reporters: [
       'default',
-      ['junit', { outputFile: 'reports/junit.xml', suiteName: 'homeiq-harness' }],
-      // The human report: reports/report.html (plots) and reports/summary.md.
+      // Every report of a run, also of an interrupted one: reports/junit.xml (strict Ant + Jenkins
+      // JUnit schemas), summary.json (harness/report/summary.schema.json), summary.md, report.html
+      // and its screenshot report.png. See harness/report/README.md.
       './harness/report/reporter.ts',
     ],
     env: {

@@ -1,6 +1,7 @@
 /**
- * Failure context: when a check fails, the failing services' last log lines are attached to
- * the test (vitest annotation) and appended to the error message, so the report says why.
+ * Failure context: when a check fails, the failing services' last log lines are appended to the
+ * error message (the console shows them) and kept in the test's meta (`failureLogs`), so the
+ * reports show them apart from the message (JUnit <system-out>, a fold in report.html).
  */
 import type { TestContext } from 'vitest';
 import type { StartedStack } from '../stack/types.ts';
@@ -48,14 +49,8 @@ export function withFailureContext(
     const text = formatLogs(await collectLogs(stack, list, lines), lines);
     const first = errors[0];
     if (first) first.message = `${first.message}\n${text}`;
-    try {
-      await failed.annotate(`last ${lines} log lines of ${list.join(', ')}`, 'logs', {
-        body: text,
-        contentType: 'text/plain',
-        bodyEncoding: 'utf-8',
-      });
-    } catch {
-      // annotations are a bonus: the message already carries the lines
-    }
+    // The reports put these lines apart from the message (JUnit <system-out>, a fold in the HTML
+    // report) and cut them from it: harness/report/collect.ts reads them from the test's meta.
+    (failed.task.meta as { failureLogs?: string }).failureLogs = text;
   });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleRun } from '../../fixtures/report/sample-run.ts';
 import {
   ratePerSecond,
   recordLatency,
@@ -158,22 +159,96 @@ describe('renderHtml / renderMarkdown', () => {
     expect(html).toContain('wall time per test file');
   });
 
-  it('shows the verdict, failures with their messages, seeds and other measurements', () => {
-    expect(html).toContain('FAIL');
+  it('opens on the deployment verdict, and counts a file that proves no promise as a self-test', () => {
+    // ingest.test.ts proves no promise: its failure is the harness's, not the deployment's
+    expect(html.indexOf('Deployment verdict')).toBeLessThan(html.indexOf('wall time per test file'));
+    expect(html).toContain('<h1>HomeIQ deployment verdict: NOT RUN</h1>');
+    expect(html).toContain('Self-test failures');
     expect(html).toContain('ingestion: working set peaked at 201.0 MiB');
-    expect(md).toContain('# HomeIQ harness report: FAIL');
+    expect(md).toContain('# HomeIQ deployment verdict: NOT RUN');
     expect(md).toContain('| mock-ha scenario | 4242 | suites/mission/ingest.test.ts | - |');
-    expect(md).toContain(
-      '| websocket-ingestion-test | 256.0 MiB | 194.0 MiB | 76% | load | 60 | 1000 ms | no / 0 |',
-    );
-    expect(md).toMatch(/\| event -> InfluxDB \| 500 \| .* \| p95 <= 1000 ms: within \|/);
-    expect(md).toContain('stack-versions');
+    expect(md).toMatch(/harness self-tests: 1 passed, 1 failed/);
+    expect(html).toContain('stack-versions');
   });
 
-  it('writes report.html and summary.md', () => {
+  it('writes junit.xml, summary.json, summary.md and report.html', () => {
     const out = writeReport(report, dir);
     expect(readFileSync(out.html, 'utf8')).toBe(html);
     expect(readFileSync(out.md, 'utf8')).toBe(md);
+    expect(JSON.parse(readFileSync(out.json, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(readFileSync(out.junit, 'utf8')).toContain('<testsuites>');
+  });
+});
+
+describe('the report of a full run (fixtures/report/sample-run.ts)', () => {
+  const run = sampleRun();
+  const html = renderHtml(run);
+  const md = renderMarkdown(run);
+
+  it('has one verdict row per promise with its key figures, the target, the seed and the memory budget', () => {
+    const table = md.slice(md.indexOf('| promise |'), md.indexOf('- target:'));
+    for (const title of [
+      'Bucket separation',
+      'External APIs disabled',
+      'AI reachability',
+      'Memory ceilings',
+      'Throughput without loss',
+      'Production safeguards',
+      'Graceful shutdown',
+    ])
+      expect(table).toMatch(new RegExp(`\\| ${title} \\| PASS \\|`));
+    expect(table).toContain('11000 fired, 11000 stored, 0 missing, 0 duplicated');
+    expect(table).toMatch(/p50 \d+ ms \/ p95 \d+ ms \/ p99 \d+ ms \(limit p99 <= 5000 ms\)/);
+    expect(table).toMatch(/peak of limit: data-generator \d+%/);
+    expect(table).toContain('0 outbound connection(s), 0 external, over 7 service(s)');
+    expect(md).toContain('- compose files: docker-compose.test.yml (profiles test)');
+    expect(md).toContain('- InfluxDB version: 2.8.0');
+    expect(md).toContain('- seed: 40 (HOMEIQ_SEED)');
+    expect(md).toMatch(/memory limits: 2\.91 GiB over 17 services = 48% of the 6\.00 GiB budget/);
+  });
+
+  it("keeps the self-test's deliberate OOM kill out of the deployment's verdict", () => {
+    expect(html).toContain('<h1>HomeIQ deployment verdict: PASS</h1>');
+    const self = html.indexOf('id="self-tests"');
+    const oom = html.indexOf('OOM kills 1');
+    expect(oom).toBeGreaterThan(self);
+    expect(html.slice(0, self)).not.toContain('memory-hog');
+  });
+
+  it('fills the throughput and seed sections and puts test-file timings last', () => {
+    expect(html).toContain('burst scenario, 11000 events: mean');
+    expect(html).toContain('target 500/s');
+    expect(md).toContain('| mock-ha scenario | 40 | suites/mission/bucket-separation.smoke.test.ts | - |');
+    expect(html.lastIndexOf('<h2')).toBe(html.indexOf('<h2 id="tests">'));
+    expect(html.indexOf('<h2 id="wall-time">')).toBeGreaterThan(html.indexOf('<h2 id="seeds">'));
+  });
+
+  it('marks a failing promise FAIL with the reason, and a check whose boot failed as could-not-run', () => {
+    const failing = sampleRun();
+    const thr = failing.files.find((f) => f.file === 'suites/mission/throughput.test.ts');
+    if (!thr?.tests[1] || !thr.tests[2]) throw new Error('fixture changed');
+    thr.state = 'failed';
+    thr.tests[1] = {
+      ...thr.tests[1],
+      state: 'failed',
+      cause: 'check',
+      errors: ['websocket-ingestion-test: fired events missing: expected 0, measured 12 of 11000'],
+    };
+    thr.tests[2] = {
+      ...thr.tests[2],
+      state: 'failed',
+      cause: 'setup',
+      errors: ['could not run: a shared hook of the file failed: stack boot failed'],
+    };
+    const out = renderMarkdown(failing);
+    expect(out).toContain('# HomeIQ deployment verdict: FAIL');
+    expect(out).toMatch(
+      /\| Throughput without loss \| FAIL \|.*✘ loses no event: websocket-ingestion-test: fired events missing/,
+    );
+    expect(out).toContain('2 failed (1 could not run: setup failed)');
+    expect(out).toContain(
+      '(could not run: its setup failed): could not run: a shared hook of the file failed: stack boot failed',
+    );
   });
 });
 

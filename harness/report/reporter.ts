@@ -1,20 +1,30 @@
 /**
- * Vitest reporter writing the human report: `reports/report.html` (self-contained, inline SVG plots)
- * and `reports/summary.md`, from per-test results and the measurements suites recorded with
- * harness/report/measurements.ts (JSON lines in `reports/measurements/*.jsonl`, cleared when a run
- * starts).
+ * The harness's vitest reporter: at the end of a run, and also when the run is interrupted
+ * (Ctrl-C, SIGTERM), it writes
+ * - `reports/junit.xml`   JUnit for CI (harness/report/junit.ts; strict Ant and Jenkins schemas),
+ * - `reports/summary.json` the same figures for machines (schema: harness/report/summary.schema.json),
+ * - `reports/summary.md`   the verdict and failures with their reasons (CI job summaries),
+ * - `reports/report.html`  the human report, and `reports/report.png`, its screenshot in headless
+ *   chromium (skipped with one line when chromium is missing; HOMEIQ_REPORT_SCREENSHOT=0 skips it),
+ * from per-test results and the measurements suites recorded (harness/report/measurements.ts,
+ * JSON lines in `reports/measurements/*.jsonl`, cleared when a run starts).
  *
  * @example
  * // vitest.config.ts
- * reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], './harness/report/reporter.ts'],
+ * reporters: ['default', './harness/report/reporter.ts'],
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import type { SerializedError } from 'vitest';
-import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
+import { collectModule } from './collect.ts';
+import { renderJunit } from './junit.ts';
 import { measurementsDir, REPO_ROOT, reportsDir } from './measurements.ts';
-import type { Measurement, ReportFile, RunReport, TestState } from './model.ts';
+import type { Measurement, RunReport } from './model.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
+import { buildSummary } from './summary.ts';
+import { configuredTarget, runTarget } from './target.ts';
 
 /** Reads every measurement line; a corrupt line is reported as a measurement of its own. */
 export function readMeasurements(dir = measurementsDir()): Measurement[] {
@@ -43,59 +53,137 @@ export function readMeasurements(dir = measurementsDir()): Measurement[] {
   return out.sort((a, b) => a.t - b.t);
 }
 
-function toReportFile(m: TestModule): ReportFile {
-  const tests = [...m.children.allTests()].map((t) => {
-    const r = t.result();
-    return {
-      name: t.fullName,
-      state: r.state as TestState,
-      durationMs: t.diagnostic()?.duration ?? 0,
-      errors: (r.errors ?? []).map((e) => [e.message, e.diff].filter(Boolean).join('\n')),
-    };
-  });
-  return {
-    file: relative(REPO_ROOT, m.moduleId),
-    project: m.project.name,
-    state: m.state(),
-    durationMs: m.diagnostic().duration,
-    tests,
-  };
+export interface WrittenReport {
+  html: string;
+  md: string;
+  json: string;
+  junit: string;
 }
 
-export function writeReport(report: RunReport, dir = reportsDir()): { html: string; md: string } {
+/** Write every report file of `report` into `dir` (synchronously: also used from a signal handler). */
+export function writeReport(report: RunReport, dir = reportsDir()): WrittenReport {
   mkdirSync(dir, { recursive: true });
-  const html = join(dir, 'report.html');
-  const md = join(dir, 'summary.md');
-  writeFileSync(html, renderHtml(report));
-  writeFileSync(md, renderMarkdown(report));
-  return { html, md };
+  const summary = buildSummary(report);
+  const out: WrittenReport = {
+    html: join(dir, 'report.html'),
+    md: join(dir, 'summary.md'),
+    json: join(dir, 'summary.json'),
+    junit: join(dir, 'junit.xml'),
+  };
+  writeFileSync(out.junit, renderJunit(report, summary));
+  writeFileSync(out.json, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(out.md, renderMarkdown(report, summary));
+  writeFileSync(out.html, renderHtml(report, summary));
+  return out;
 }
 
-export default class HumanReportReporter implements Reporter {
-  private startedAt = Date.now();
+/** Screenshot of the written report beside it (report.png); one line on stderr either way. */
+export async function screenshotReport(htmlPath: string): Promise<void> {
+  if (process.env.HOMEIQ_REPORT_SCREENSHOT === '0') return;
+  const png = htmlPath.replace(/\.html$/, '.png');
+  try {
+    const { renderReport } = await import('./screenshot.ts');
+    const seen = await renderReport(htmlPath, png);
+    const empty = seen.plots.filter((p) => !p.visible || p.marks === 0).map((p) => p.title);
+    process.stderr.write(
+      `report screenshot: ${relative(process.cwd(), png)} (verdict rows ${seen.verdict.rows}, plots ${seen.plots.length}${
+        empty.length ? `, EMPTY: ${empty.join('; ')}` : ''
+      })\n`,
+    );
+  } catch (err) {
+    process.stderr.write(
+      `report screenshot: not taken: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`,
+    );
+  }
+}
+
+export default class HarnessReporter implements Reporter {
+  #startedAt = Date.now();
+  #modules = new Map<string, TestModule>();
+  #written = false;
+  #onSignal = (signal: NodeJS.Signals) => this.#interrupted(signal);
 
   /** Before global setup runs: measurements recorded there belong to this run too. */
-  onInit(): void {
-    this.startedAt = Date.now();
+  onInit(_vitest: Vitest): void {
+    this.#startedAt = Date.now();
+    this.#written = false;
     rmSync(measurementsDir(), { recursive: true, force: true });
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
   }
 
-  onTestRunEnd(
+  onTestModuleQueued(m: TestModule): void {
+    this.#modules.set(m.id, m);
+  }
+
+  onTestModuleCollected(m: TestModule): void {
+    this.#modules.set(m.id, m);
+  }
+
+  #report(modules: readonly TestModule[], reason: string, interrupted?: RunReport['interrupted']): RunReport {
+    const measurements = readMeasurements();
+    const report: RunReport = {
+      startedAt: this.#startedAt,
+      finishedAt: Date.now(),
+      reason,
+      files: modules.map((m) =>
+        collectModule(m, { repoRoot: REPO_ROOT, ...(interrupted ? { interrupted } : {}) }),
+      ),
+      measurements,
+      unhandledErrors: [],
+      target: runTarget(configuredTarget(), measurements),
+      hostname: hostname(),
+    };
+    if (interrupted) report.interrupted = interrupted;
+    return report;
+  }
+
+  /**
+   * Ctrl-C or SIGTERM: vitest exits within milliseconds and never calls onTestRunEnd. Write what
+   * finished now, synchronously, then let the signal take its course.
+   */
+  #interrupted(signal: NodeJS.Signals): void {
+    this.#detach();
+    if (!this.#written) {
+      this.#written = true;
+      try {
+        const report = this.#report([...this.#modules.values()], 'interrupted', { signal, at: Date.now() });
+        const out = writeReport(report);
+        const c = buildSummary(report).counts;
+        process.stderr.write(
+          `\nrun interrupted by ${signal}: wrote ${relative(process.cwd(), out.junit)} and ${relative(process.cwd(), out.md)} with what finished (${c.passed} passed, ${c.failed} failed, ${c.interrupted} of them interrupted)\n`,
+        );
+      } catch (err) {
+        process.stderr.write(`run interrupted by ${signal}: could not write the reports: ${String(err)}\n`);
+      }
+    }
+    // Nobody else handles the signal (vitest normally does): behave as if we were not here.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  }
+
+  #detach(): void {
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+  }
+
+  async onTestRunEnd(
     testModules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
     reason: TestRunEndReason,
-  ): void {
-    const report: RunReport = {
-      startedAt: this.startedAt,
-      finishedAt: Date.now(),
+  ): Promise<void> {
+    this.#detach();
+    if (this.#written) return;
+    this.#written = true;
+    const report = this.#report(
+      [...testModules],
       reason,
-      files: testModules.map(toReportFile),
-      measurements: readMeasurements(),
-      unhandledErrors: unhandledErrors.map((e) => `${e.name ?? 'Error'}: ${e.message}`),
-    };
-    const { html } = writeReport(report);
-    process.stderr.write(
-      `human report: ${relative(process.cwd(), html)} (${report.measurements.length} measurements)\n`,
+      reason === 'interrupted' ? { signal: 'cancelled', at: Date.now() } : undefined,
     );
+    report.unhandledErrors = unhandledErrors.map((e) => `${e.name ?? 'Error'}: ${e.message}`);
+    const out = writeReport(report);
+    process.stderr.write(
+      `reports: ${[out.junit, out.json, out.md, out.html].map((p) => relative(process.cwd(), p)).join(', ')} (${report.measurements.length} measurements)\n`,
+    );
+    await screenshotReport(out.html);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../config/load.ts';
+import { recordStackTarget } from '../report/target.ts';
 import { startStack } from './index.ts';
 import type { StartedStack } from './types.ts';
 
@@ -13,6 +14,8 @@ export function useStack(overrides: Record<string, string> = {}): StackRef {
   let stack: StartedStack | undefined;
   beforeAll(async () => {
     stack = await startStack(loadConfig({ ...process.env, ...overrides }));
+    // What was tested (images, InfluxDB version, memory limits) for the report; never throws.
+    await recordStackTarget(stack).catch(() => {});
   });
   afterAll(async () => {
     await stack?.down();

@@ -5,6 +5,7 @@
  */
 import { health } from '../probes/http.ts';
 import { MockHaControl, type RunReport, type ScenarioSpec } from '../probes/mock-ha-control.ts';
+import { recordScenarioRun } from '../report/verdicts.ts';
 import { assertSafeWrite } from '../safety/guard.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
@@ -156,6 +157,20 @@ export async function driveScenario(
     if (seen !== undefined) latenciesMs.push(seen - e.intendedMs);
     else if (!missing.has(e.contextId)) unseen++;
   }
+  recordScenarioRun({
+    label: `${spec.kind} scenario, ${report.count} events`,
+    targetPerSec: spec.kind === 'burst' ? spec.burstRate : spec.kind === 'steady' ? spec.rate : spec.toRate,
+    startMs: t0,
+    firedAtMs: ledger.map((e) => e.sentMs ?? e.intendedMs),
+    storedAtMs: [...arrivals.firstSeen.values()],
+    events: {
+      fired: match.fired,
+      stored: match.fired - match.missing.length,
+      missing: match.missing.length,
+      duplicated: match.duplicated.length,
+      misplaced: match.misplaced.length,
+    },
+  });
   return {
     report,
     ledger,

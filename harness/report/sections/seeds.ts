@@ -3,20 +3,38 @@ import type { Measurement, SeedData } from '../model.ts';
 import { esc } from '../svg/escape.ts';
 import { mdTable } from './format.ts';
 
-export const PLOTTED = new Set(['memory', 'throughput', 'latency', 'egress', 'seed']);
+export const PLOTTED = new Set([
+  'memory',
+  'throughput',
+  'latency',
+  'egress',
+  'seed',
+  'target',
+  'verdict',
+  'events',
+]);
 
-export function seedsSection(measurements: Measurement[]): { html: string; md: string } {
-  const seeds = measurements.filter((m) => m.name === 'seed');
-  const rows = seeds.map((m) => {
-    const d = m.data as SeedData;
-    return [d.name, String(d.seed), m.file ?? '-', m.test ?? '-'];
-  });
+/** Seeds of the run: the configured one (every generator derives from it), then those recorded. */
+export function seedsSection(
+  measurements: Measurement[],
+  runSeeds: { name: string; seed: number | string }[] = [],
+): { html: string; md: string } {
+  const recorded = measurements.filter((m) => m.name === 'seed');
+  const rows = [
+    ...runSeeds
+      .filter((s) => !recorded.some((m) => (m.data as SeedData).name === s.name))
+      .map((s) => [s.name, String(s.seed), '(configuration)', '-']),
+    ...recorded.map((m) => {
+      const d = m.data as SeedData;
+      return [d.name, String(d.seed), m.file ?? '-', m.test ?? '-'];
+    }),
+  ];
   const header = ['generator', 'seed', 'file', 'test'];
   const body = rows.length
     ? `<table><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
         .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
         .join('')}</table>`
-    : '<p class="muted">No seeds were recorded (recordSeed).</p>';
+    : '<p class="muted">No seeds were recorded (the configuration could not be read, and no suite called recordSeed).</p>';
   return {
     html: `<h2 id="seeds">Seeds</h2>${body}`,
     md: ['## Seeds', '', rows.length ? mdTable(header, rows) : 'No seeds were recorded.', ''].join('\n'),
