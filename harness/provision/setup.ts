@@ -11,6 +11,7 @@ import { ensureActionlint } from './steps/actionlint.ts';
 import { ensureBaseImage } from './steps/base-image.ts';
 import { ensureComposePlugin } from './steps/compose-plugin.ts';
 import { ensureDockerEngine } from './steps/docker-engine.ts';
+import { ensureReportTools } from './steps/report-tools.ts';
 
 /** Versions to provision: HOMEIQ_INFLUXDB_VERSIONS (comma list) or the pinned baseline + candidate. */
 function influxVersions(): string[] {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   reports.push(await runStep(`actionlint ${pins.actionlint.version}`, (ctx) => ensureActionlint(ctx)));
   reports.push(await runStep('Docker engine', async (ctx) => void (await ensureDockerEngine(ctx))));
   reports.push(await runStep('Docker Compose v2', async (ctx) => void (await ensureComposePlugin(ctx))));
+  reports.push(await runStep('report tools (chromium, xmllint)', (ctx) => ensureReportTools(ctx)));
   reports.push(await runStep(`base image ${pins.baseImage.tag}`, (ctx) => ensureBaseImage(ctx)));
   reports.push(
     await runStep(`project image ${pins.appImage}`, async (ctx) => {
