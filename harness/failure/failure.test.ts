@@ -47,24 +47,23 @@ describe('failure context', () => {
     );
   });
 
-  it('appends the logs of the listed and the named services to the failing error', async () => {
+  it('appends the logs of the listed and the named services to the failing error, and keeps them apart for the reports', async () => {
     let handler: ((c: unknown) => Promise<void>) | undefined;
-    const annotations: string[] = [];
     const error = Object.assign(
       new CheckError('data-api', 'data-api: mode: expected test, measured production'),
       {},
     );
     const failed = {
-      task: { result: { errors: [error] } },
-      annotate: async (m: string) => {
-        annotations.push(m);
-      },
+      task: { result: { errors: [error] }, meta: {} as { failureLogs?: string } },
     };
     const ctx = { onTestFailed: (fn: (c: unknown) => Promise<void>) => (handler = fn) };
     withFailureContext(ctx as never, fakeStack, ['ingest'], 3);
     await handler?.(failed);
     expect(error.message).toContain('--- last 3 log lines of ingest ---');
     expect(error.message).toContain('--- last 3 log lines of data-api ---\ndata-api line 1');
-    expect(annotations).toEqual(['last 3 log lines of ingest, data-api']);
+    expect(failed.task.meta.failureLogs).toMatch(
+      /^--- last 3 log lines of ingest ---[\s\S]*data-api line 3$/,
+    );
+    expect(error.message.endsWith(`\n${failed.task.meta.failureLogs}`)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The human report: suites record measurements, the vitest reporter turns them and the test
- * results into `reports/report.html` (self-contained, inline SVG plots) and `reports/summary.md`.
+ * The reports of a run: suites record measurements and key figures, the vitest reporter turns them
+ * and the test results into reports/junit.xml, summary.json, summary.md and report.html (+ .png).
  *
  * @example
  * // in a suite
@@ -11,9 +11,11 @@
  * recordLatency('event -> InfluxDB', latenciesMs, { percentile: 'p95', maxMs: 1000 });
  * recordEgress('test mode collectors', await egress.read());
  * recordMeasurement('anything-else', { any: 'json' });           // shown as JSON
+ * recordVerdict('graceful-shutdown', { kind: 'value', label: 'SIGTERM -> exit', value: 2.4, unit: 's' });
  *
- * // vitest.config.ts (the lead registers it beside default + junit)
- * reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], './harness/report/reporter.ts'],
+ * // vitest.config.ts: writes junit.xml, summary.json, summary.md, report.html (+ .png)
+ * reporters: ['default', './harness/report/reporter.ts'],
+ * See harness/report/README.md.
  */
 export {
   measurementsDir,
@@ -39,5 +41,10 @@ export type {
   SeedData,
   ThroughputData,
 } from './model.ts';
+export type { PromiseId } from './promises.ts';
+export { PROMISES } from './promises.ts';
 export { renderHtml, renderMarkdown } from './render.ts';
 export { readMeasurements, writeReport } from './reporter.ts';
+export { buildSummary, type Summary } from './summary.ts';
+export type { KeyFigure } from './verdicts.ts';
+export { recordVerdict } from './verdicts.ts';

@@ -32,6 +32,8 @@ export async function ensureReportTools(ctx: StepContext): Promise<void> {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   if (inst.code !== 0)
-    throw new SetupError(`apt-get install ${missing.join(' ')} failed: ${inst.stderr.trim().split('\n').pop()}`);
+    throw new SetupError(
+      `apt-get install ${missing.join(' ')} failed: ${inst.stderr.trim().split('\n').pop()}`,
+    );
   ctx.did(`installed ${missing.join(', ')} from Debian's archive`);
 }
