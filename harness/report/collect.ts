@@ -30,7 +30,7 @@ interface ErrorLike {
 }
 
 /** Message of an error, its diff, and the first frames of its stack (no duplicate message line). */
-export function formatError(e: ErrorLike): string {
+export function formatErrorText(e: ErrorLike): string {
   // A check's message names service, expected and measured already; other errors keep their type.
   const named = e.name && !['Error', 'CheckError', 'AssertionError'].includes(e.name);
   const head = `${named && !String(e.message).startsWith(String(e.name)) ? `${e.name}: ` : ''}${e.message ?? String(e)}`;
@@ -66,6 +66,7 @@ export interface CollectOptions {
 }
 
 export function collectModule(m: TestModule, opts: CollectOptions): ReportFile {
+  const formatError = (e: ErrorLike) => formatErrorText(e).replaceAll(`${opts.repoRoot}/`, '');
   const tests = testsOf(m);
   const out = new Map<TestCase, ReportTest>();
   for (const t of tests) {
