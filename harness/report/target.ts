@@ -42,6 +42,24 @@ export function configuredTarget(env: Record<string, string | undefined> = proce
   }
 }
 
+/**
+ * The images a stack ran, compactly: `influxdb` (the influxdb service's), `app` (the image most
+ * services share), and any other image under the first service that runs it.
+ */
+export function compactImages(byService: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const influx = byService.influxdb;
+  if (influx) out.influxdb = influx;
+  const counts = new Map<string, number>();
+  for (const [s, img] of Object.entries(byService))
+    if (s !== 'influxdb') counts.set(img, (counts.get(img) ?? 0) + 1);
+  const common = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (common) out.app = common;
+  for (const [s, img] of Object.entries(byService).sort(([a], [b]) => a.localeCompare(b)))
+    if (img !== common && img !== influx && !Object.values(out).includes(img)) out[s] = img;
+  return out;
+}
+
 /** The configured target, completed by what the booted stacks reported (latest boot wins). */
 export function runTarget(configured: TargetInfo, measurements: readonly Measurement[]): TargetInfo {
   const out: TargetInfo = { ...configured };
@@ -50,7 +68,7 @@ export function runTarget(configured: TargetInfo, measurements: readonly Measure
     if (m.name !== 'target') continue;
     const d = m.data as StackTargetData;
     if (d.influxdbVersion) versions.add(d.influxdbVersion);
-    if (d.images) out.images = { ...out.images, ...d.images };
+    if (d.images) out.images = compactImages(d.images);
     if (d.urls && out.kind !== 'compose') out.urls = { ...out.urls, ...d.urls };
   }
   if (versions.size) out.influxdbVersion = [...versions].join(', ');
