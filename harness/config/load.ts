@@ -4,10 +4,10 @@
  * variable, the value and what is allowed.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import type { z } from 'zod';
+import { readEnvFile as readComposeEnvFile } from './env-file.ts';
 import pins from './pins.json' with { type: 'json' };
 import { envSchema, type ParsedEnv, type TargetKind } from './schema.ts';
 
@@ -52,9 +52,13 @@ export interface HarnessConfig {
 /** The repository root: two levels above this file (harness/config/load.ts). */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-function readEnvFile(path: string, variable: string): Record<string, string> {
+function readEnvFile(
+  path: string,
+  variable: string,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
   try {
-    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+    return readComposeEnvFile(path, env);
   } catch (err) {
     throw new ConfigError(
       'CONFIG_FILE_UNREADABLE',
@@ -95,6 +99,7 @@ export function loadConfig(
     ? readEnvFile(
         isAbsolute(env.HOMEIQ_ENV_FILE) ? env.HOMEIQ_ENV_FILE : resolve(root, env.HOMEIQ_ENV_FILE),
         'HOMEIQ_ENV_FILE',
+        env,
       )
     : {};
   const merged: Record<string, string | undefined> = { ...fileVars };
@@ -145,11 +150,16 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
   };
 }
 
-/** Read an env file of the stack (tokens, names). Missing file -> empty (the stack may not define one). */
+/**
+ * Read an env file of the stack (tokens, names) with Compose's rules (./env-file.ts), so the
+ * harness sees the values Compose gives the containers. Missing file -> empty (the stack may not
+ * define one); a syntax error throws ConfigError naming the file and line.
+ */
 export function readStackEnv(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
   try {
-    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
-  } catch {
-    return {};
+    return readComposeEnvFile(path);
+  } catch (err) {
+    throw new ConfigError('CONFIG_FILE_UNREADABLE', err instanceof Error ? err.message : String(err));
   }
 }
