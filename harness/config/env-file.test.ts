@@ -47,6 +47,7 @@ describe('parseEnvFile (Docker Compose rules)', () => {
 
   it('expands escapes and variables in double quotes, keeps a # inside them, ignores a comment after them', () => {
     expect(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax under test
       parse('A="a\\tb\\nc \\"q\\" \\\\ \\$X # not a comment" # comment\nB="$X-${X}"\n', { X: 'x' }),
     ).toEqual({
       A: 'a\tb\nc "q" \\ $X # not a comment',
@@ -56,8 +57,8 @@ describe('parseEnvFile (Docker Compose rules)', () => {
   });
 
   it('interpolates with defaults, alternatives and $$, from the environment first, then earlier keys', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax under test
     const text =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: env-file syntax under test
       'A=1\nB=${A}/${UNSET:-d}/${EMPTY:-e}/${EMPTY-f}/${A:+alt}/$$A/${NESTED:-${A}x}\nC=$A$A\nD=${UNSET}\n';
     expect(parse(text, { EMPTY: '', A: 'env' })).toEqual({
       A: '1',

@@ -38,6 +38,10 @@ export interface MockHaOptions {
   haVersion?: string;
   /** Auth phase deadline (HA: 10 s). */
   authTimeoutMs?: number;
+  /** HA's websocket heartbeat: ping after this long without a frame from the client (55000); 0 = off. */
+  heartbeatMs?: number;
+  /** A client that has not answered a ping within this long is closed (heartbeatMs / 2, as aiohttp). */
+  pongTimeoutMs?: number;
   /** Back-pressure (HA: 16384 pending, or above 1024 for 5 s). */
   maxPendingMessages?: number;
   pendingPeak?: number;
@@ -63,6 +67,8 @@ export interface StartedMockHa {
   ledger(runId: string, from?: number, limit?: number): LedgerEntry[];
   report(runId: string): RunReport;
   stats(): ReturnType<MockHaCore['stats']>;
+  /** Service calls and fired events the mock received (websocket and REST), newest last. */
+  actions(): ReturnType<MockHaCore['actions']['log']>;
   disconnectAll(): number;
   /** Starts a new max_pending window for every connected client. */
   resetClientPeaks(): void;
@@ -101,6 +107,8 @@ export async function startMockHa(opts: MockHaOptions = {}): Promise<StartedMock
     haVersion: opts.haVersion ?? DEFAULT_HA_VERSION,
     limits: {
       authTimeoutMs: opts.authTimeoutMs ?? 10_000,
+      heartbeatMs: opts.heartbeatMs ?? 55_000,
+      pongTimeoutMs: opts.pongTimeoutMs ?? (opts.heartbeatMs ?? 55_000) / 2,
       maxPending: opts.maxPendingMessages ?? 16_384,
       pendingPeak: opts.pendingPeak ?? 1024,
       pendingPeakMs: opts.pendingPeakMs ?? 5000,
@@ -136,6 +144,7 @@ export async function startMockHa(opts: MockHaOptions = {}): Promise<StartedMock
       core.engine.ledger(runId).slice(from, limit),
     report: (runId) => core.engine.report(runId),
     stats: () => core.stats(),
+    actions: () => core.actions.log(),
     disconnectAll: () => core.disconnectAll('disconnect_all'),
     resetClientPeaks: () => {
       for (const c of core.bus.connections) c.resetMaxPending();

@@ -6,11 +6,12 @@
 import { MockHaError } from '../errors.ts';
 import type { StateChange, World } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
+import { validEntityId, validState } from '../protocol/validation.ts';
 import type { MockClock } from './clock.ts';
 import { Ledger, type LedgerStats } from './ledger.ts';
 import { PacedRunner } from './runner.ts';
 import { type ScenarioSpec, scheduleFor, validateScenario } from './schedule.ts';
-import { loadTrace, type TraceEntry } from './trace.ts';
+import { loadTrace, parseTrace, type TraceEntry } from './trace.ts';
 
 export type RunState = 'running' | 'finished' | 'stopped';
 
@@ -103,7 +104,11 @@ export class EventEngine {
     }
     validateScenario(spec);
     let trace: TraceEntry[] | null = null;
-    if (spec.kind === 'replay') trace = typeof spec.trace === 'string' ? loadTrace(spec.trace) : spec.trace;
+    if (spec.kind === 'replay')
+      trace =
+        typeof spec.trace === 'string'
+          ? loadTrace(spec.trace)
+          : parseTrace(spec.trace.map((e) => JSON.stringify(e) ?? 'null').join('\n'), 'inline trace');
     const shown =
       spec.kind === 'replay' && typeof spec.trace !== 'string'
         ? { ...spec, trace: `inline (${spec.trace.length} entries)` }
@@ -171,6 +176,16 @@ export class EventEngine {
     let change: StateChange | null;
     if (opts.entity_id === undefined) change = world.next(now);
     else {
+      if (!validEntityId(opts.entity_id))
+        throw new MockHaError(
+          'invalid_config',
+          `"entity_id" ${JSON.stringify(opts.entity_id)} is not a valid HA entity id`,
+        );
+      if (opts.state !== undefined && !validState(opts.state))
+        throw new MockHaError(
+          'invalid_config',
+          `"state" has ${opts.state.length} characters; HA allows at most 255`,
+        );
       const cur = world.get(opts.entity_id);
       if (!cur && opts.state === undefined) {
         throw new MockHaError(

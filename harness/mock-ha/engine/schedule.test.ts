@@ -53,7 +53,7 @@ describe('open-model schedules', () => {
 
   it('refuses bad scenarios and traces with a message naming the problem', () => {
     expect(() => validateScenario({ kind: 'steady', rate: 0, durationS: 1 })).toThrow(
-      /"rate" to be a positive number, got 0/,
+      '"rate" must be a number in (0, 100000] ev/s, got 0',
     );
     expect(() => validateScenario({ kind: 'nope' } as never)).toThrow(MockHaError);
     expect(() =>

@@ -67,53 +67,140 @@ export function* replay(entries: readonly TraceEntry[], speed: number, loop: boo
   }
 }
 
-const positive = (name: string, v: unknown, allowZero = false) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new MockHaError(
-      'invalid_scenario',
-      `expected "${name}" to be a positive number, got ${JSON.stringify(v)}`,
-    );
-  }
+/**
+ * Bounds of a scenario, chosen from what the mock sustains (README, `npm run bench:mock-ha`:
+ * about 40-60k ev/s to one subscriber on a 2-core machine; the bench's ladder probes up to 80k)
+ * and from the ledger's cost (~75 bytes per event, the last 5 runs kept, a 256 MiB container).
+ */
+export const SCENARIO_LIMITS = {
+  /** Highest rate of any segment, ev/s. */
+  maxRate: 100_000,
+  /** Longest scenario, s (one day). */
+  maxDurationS: 86_400,
+  /** Most events one run may schedule (~75 MB of ledger). Looping replays stop there. */
+  maxEvents: 1_000_000,
+  /** Replay speed factor range. */
+  maxSpeed: 1_000,
+} as const;
+
+const invalid = (message: string) => new MockHaError('invalid_scenario', message);
+
+function numberIn(
+  spec: Record<string, unknown>,
+  name: string,
+  lo: number,
+  hi: number,
+  opts: { allowZero?: boolean; unit?: string } = {},
+): number {
+  const v = Object.hasOwn(spec, name) ? spec[name] : undefined;
+  const range = `${opts.allowZero ? '[' : '('}${lo}, ${hi}]${opts.unit ? ` ${opts.unit}` : ''}`;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (!opts.allowZero && v === lo))
+    throw invalid(`"${name}" must be a number in ${range}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  return v;
+}
+
+const KEYS: Record<ScenarioSpec['kind'], readonly string[]> = {
+  steady: ['kind', 'rate', 'durationS'],
+  burst: ['kind', 'baseRate', 'burstRate', 'burstS', 'periodS', 'durationS'],
+  ramp: ['kind', 'fromRate', 'toRate', 'durationS'],
+  replay: ['kind', 'trace', 'speed', 'loop'],
 };
 
-export function validateScenario(spec: ScenarioSpec): void {
-  switch (spec.kind) {
-    case 'steady':
-      positive('rate', spec.rate);
-      positive('durationS', spec.durationS);
+function checkCount(events: number, what: string, field: string): void {
+  if (events > SCENARIO_LIMITS.maxEvents) {
+    throw invalid(
+      `"${field}": ${what} schedules ${Math.round(events)} events; at most ${SCENARIO_LIMITS.maxEvents} events per run are allowed (lower the rate or the duration)`,
+    );
+  }
+}
+
+/**
+ * Checks a scenario from the network before anything is scheduled.
+ * @throws MockHaError invalid_scenario (400) naming the field and the allowed range.
+ */
+export function validateScenario(input: unknown): asserts input is ScenarioSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalid('a scenario must be a JSON object');
+  const spec = input as Record<string, unknown>;
+  const kind = Object.hasOwn(spec, 'kind') ? spec.kind : undefined;
+  if (typeof kind !== 'string' || !Object.hasOwn(KEYS, kind))
+    throw invalid(`"kind" must be one of steady|burst|ramp|replay, got ${JSON.stringify(kind) ?? 'nothing'}`);
+  const allowed = KEYS[kind as ScenarioSpec['kind']];
+  for (const key of Object.keys(spec))
+    if (!allowed.includes(key))
+      throw invalid(`unknown field "${key}" for kind ${kind} (allowed: ${allowed.join(', ')})`);
+  const { maxRate, maxDurationS, maxSpeed } = SCENARIO_LIMITS;
+  switch (kind) {
+    case 'steady': {
+      const rate = numberIn(spec, 'rate', 0, maxRate, { unit: 'ev/s' });
+      const d = numberIn(spec, 'durationS', 0, maxDurationS, { unit: 's' });
+      checkCount(rate * d, `steady at ${rate} ev/s for ${d} s`, 'durationS');
       return;
-    case 'burst':
-      positive('baseRate', spec.baseRate, true);
-      positive('burstRate', spec.burstRate);
-      positive('burstS', spec.burstS);
-      positive('periodS', spec.periodS);
-      positive('durationS', spec.durationS);
-      if (spec.burstS > spec.periodS) {
-        throw new MockHaError(
-          'invalid_scenario',
-          `"burstS" (${spec.burstS}) must not exceed "periodS" (${spec.periodS})`,
-        );
-      }
-      return;
-    case 'ramp':
-      positive('fromRate', spec.fromRate, true);
-      positive('toRate', spec.toRate, true);
-      positive('durationS', spec.durationS);
-      if (spec.fromRate === 0 && spec.toRate === 0)
-        throw new MockHaError('invalid_scenario', 'a ramp needs a rate > 0');
-      return;
-    case 'replay':
-      if (spec.speed !== undefined) positive('speed', spec.speed);
-      return;
-    default:
-      throw new MockHaError(
-        'invalid_scenario',
-        `unknown scenario kind ${JSON.stringify((spec as { kind: unknown }).kind)} (steady|burst|ramp|replay)`,
+    }
+    case 'burst': {
+      const baseRate = numberIn(spec, 'baseRate', 0, maxRate, { allowZero: true, unit: 'ev/s' });
+      const burstRate = numberIn(spec, 'burstRate', 0, maxRate, { unit: 'ev/s' });
+      const d = numberIn(spec, 'durationS', 0, maxDurationS, { unit: 's' });
+      const periodS = numberIn(spec, 'periodS', 0, maxDurationS, { unit: 's' });
+      const burstS = numberIn(spec, 'burstS', 0, periodS, { unit: 's (at most periodS)' });
+      const segs = burstSegments({ kind: 'burst', baseRate, burstRate, burstS, periodS, durationS: d });
+      checkCount(
+        segs.reduce((n, s) => n + s.rate * s.durationS, 0),
+        `this burst scenario`,
+        'durationS',
       );
+      return;
+    }
+    case 'ramp': {
+      const fromRate = numberIn(spec, 'fromRate', 0, maxRate, { allowZero: true, unit: 'ev/s' });
+      const toRate = numberIn(spec, 'toRate', 0, maxRate, { allowZero: true, unit: 'ev/s' });
+      const d = numberIn(spec, 'durationS', 0, maxDurationS, { unit: 's' });
+      if (fromRate === 0 && toRate === 0) throw invalid('"toRate": a ramp needs fromRate or toRate > 0');
+      checkCount(
+        ((fromRate + toRate) / 2) * d,
+        `a ramp ${fromRate}->${toRate} ev/s over ${d} s`,
+        'durationS',
+      );
+      return;
+    }
+    case 'replay': {
+      if (Object.hasOwn(spec, 'speed')) numberIn(spec, 'speed', 0, maxSpeed);
+      if (Object.hasOwn(spec, 'loop') && typeof spec.loop !== 'boolean')
+        throw invalid(`"loop" must be true or false, got ${JSON.stringify(spec.loop)}`);
+      const trace = Object.hasOwn(spec, 'trace') ? spec.trace : undefined;
+      if (typeof trace === 'string') {
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(trace))
+          throw invalid(
+            `"trace" must name a trace in fixtures/traces ([A-Za-z0-9._-], up to 100 characters), got ${JSON.stringify(trace)}`,
+          );
+      } else if (Array.isArray(trace)) {
+        if (trace.length === 0 || trace.length > SCENARIO_LIMITS.maxEvents)
+          throw invalid(
+            `"trace": an inline trace needs 1-${SCENARIO_LIMITS.maxEvents} entries, got ${trace.length}`,
+          );
+      } else
+        throw invalid(
+          `"trace" must be a trace name or an array of entries, got ${JSON.stringify(trace) ?? 'nothing'}`,
+        );
+      return;
+    }
+  }
+}
+
+/** Stops any schedule after SCENARIO_LIMITS.maxEvents events (looping replays run until then). */
+function* capped(events: Iterator<DueEvent>): Generator<DueEvent> {
+  for (let i = 0; i < SCENARIO_LIMITS.maxEvents; i++) {
+    const next = events.next();
+    if (next.done) return;
+    yield next.value;
   }
 }
 
 export function scheduleFor(spec: ScenarioSpec, trace: readonly TraceEntry[] | null): Iterator<DueEvent> {
+  return capped(uncappedSchedule(spec, trace));
+}
+
+function uncappedSchedule(spec: ScenarioSpec, trace: readonly TraceEntry[] | null): Iterator<DueEvent> {
   switch (spec.kind) {
     case 'steady':
       return segments([{ rate: spec.rate, durationS: spec.durationS }]);

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { MockHaError } from '../errors.ts';
-import { ENTITY_ID_PATTERN } from '../protocol/messages.ts';
 import type { Attributes } from '../protocol/types.ts';
+import { validEntityId, validState } from '../protocol/validation.ts';
 
 export interface TraceEntry {
   t: number;
@@ -38,19 +38,22 @@ export function parseTrace(text: string, source = 'trace'): TraceEntry[] {
         `${where}: expected "t" >= ${lastT} (ms), got ${JSON.stringify(e.t)}`,
       );
     }
-    if (typeof e.entity_id !== 'string' || !ENTITY_ID_PATTERN.test(e.entity_id)) {
+    if (typeof e.entity_id !== 'string' || !validEntityId(e.entity_id)) {
       throw new MockHaError(
         'invalid_trace',
         `${where}: expected a valid "entity_id", got ${JSON.stringify(e.entity_id)}`,
       );
     }
-    if (typeof e.state !== 'string') {
+    if (typeof e.state !== 'string' || !validState(e.state)) {
       throw new MockHaError(
         'invalid_trace',
-        `${where}: expected "state" as a string, got ${JSON.stringify(e.state)}`,
+        `${where}: expected "state" as a string of at most 255 characters, got ${JSON.stringify(e.state)?.slice(0, 80)}`,
       );
     }
-    if (e.attributes !== undefined && (typeof e.attributes !== 'object' || e.attributes === null)) {
+    if (
+      e.attributes !== undefined &&
+      (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes))
+    ) {
       throw new MockHaError('invalid_trace', `${where}: expected "attributes" as an object`);
     }
     lastT = e.t;

@@ -33,7 +33,14 @@ export interface Device {
   identifier: string;
 }
 export interface HomeEntity extends EntitySpec {
+  /** `name` (EntitySpec) is the friendly name, composed as HA composes it (see addEntity). */
   domain: string;
+  /** The registry's `original_name`: the entity's own name, without the device's (null = the device's name). */
+  original_name: string | null;
+  /** The registry's `has_entity_name`: true for entities of a device, whose names HA prefixes with the device name. */
+  has_entity_name: boolean;
+  /** The registry's `name`: set by a user rename (shown as the friendly name as is); absent = null. */
+  registry_name?: string | null;
   device_id: string | null;
   area_id: string | null;
   platform: string;
@@ -122,18 +129,30 @@ export function buildHome(seed: number, size: HomeSize): HomeDefinition {
     home.devices.push(device);
     return device;
   };
+  /**
+   * `entityName` is the entity's own name. With a device, HA's composition applies
+   * (homeassistant/helpers/entity.py `_friendly_name_internal`): the friendly name is
+   * "<device name> <entity name>", or the device name alone when the entity name is null.
+   */
   const addEntity = (
     kind: EntityKind,
     objectId: string,
-    name: string,
+    entityName: string | null,
     device: Device | null,
     platform: string,
   ) => {
     const domain = KIND_DOMAIN[kind];
+    const name = device
+      ? entityName === null
+        ? device.name
+        : `${device.name} ${entityName}`
+      : (entityName ?? objectId);
     home.entities.push({
       entity_id: uniqueEntityId(domain, slug(objectId)),
       kind,
       name,
+      original_name: entityName,
+      has_entity_name: device !== null,
       domain,
       device_id: device?.id ?? null,
       area_id: null, // entities inherit the device's area, as in HA
@@ -162,35 +181,29 @@ export function buildHome(seed: number, size: HomeSize): HomeDefinition {
   home.areas.forEach((area, index) => {
     const a = area.name;
     const multi = addDevice('zha', `${a} Multisensor`, area);
-    addEntity('temperature', `${a} temperature`, `${a} Temperature`, multi, 'zha');
-    addEntity('humidity', `${a} humidity`, `${a} Humidity`, multi, 'zha');
-    addEntity('motion', `${a} motion`, `${a} Motion`, multi, 'zha');
+    addEntity('temperature', `${a} temperature`, 'Temperature', multi, 'zha');
+    addEntity('humidity', `${a} humidity`, 'Humidity', multi, 'zha');
+    addEntity('motion', `${a} motion`, 'Motion', multi, 'zha');
     const lights = rng.int(1, 3);
     for (let l = 1; l <= lights; l++) {
       const label = lights === 1 ? 'Ceiling' : `Light ${l}`;
-      addEntity('light', `${a} ${label}`, `${a} ${label}`, addDevice('hue', `${a} ${label}`, area), 'hue');
+      addEntity('light', `${a} ${label}`, null, addDevice('hue', `${a} ${label}`, area), 'hue');
     }
     const plug = addDevice('shelly', `${a} Plug`, area);
-    addEntity('switch', `${a} plug`, `${a} Plug`, plug, 'shelly');
-    addEntity('power', `${a} plug power`, `${a} Plug Power`, plug, 'shelly');
-    addEntity('energy', `${a} plug energy`, `${a} Plug Energy`, plug, 'shelly');
+    addEntity('switch', `${a} plug`, null, plug, 'shelly');
+    addEntity('power', `${a} plug power`, 'Power', plug, 'shelly');
+    addEntity('energy', `${a} plug energy`, 'Energy', plug, 'shelly');
     for (const [kind, label, integration, p, always] of optional) {
       const has = rng.chance(p) || index === Math.min(always, home.areas.length - 1);
       if (has)
-        addEntity(
-          kind,
-          `${a} ${label}`,
-          `${a} ${label}`,
-          addDevice(integration, `${a} ${label}`, area),
-          integration,
-        );
+        addEntity(kind, `${a} ${label}`, null, addDevice(integration, `${a} ${label}`, area), integration);
     }
   });
   for (let p = 0; p < PERSON_COUNT[size]; p++) {
     const name = PERSON_NAMES[p % PERSON_NAMES.length] as string;
     addEntity('person', name, name, null, 'person');
   }
-  addEntity('sun', 'sun', 'Sun', addDevice('sun', 'Sun', null), 'sun');
+  addEntity('sun', 'sun', null, addDevice('sun', 'Sun', null), 'sun');
   return home;
 }
 

@@ -1,5 +1,5 @@
 /** Registry, config and service payloads in the shapes HA's websocket and REST APIs return. */
-import type { HomeDefinition } from './home.ts';
+import type { HomeDefinition, HomeEntity } from './home.ts';
 import { REGISTRY_EPOCH_S } from './home.ts';
 
 const T = REGISTRY_EPOCH_S;
@@ -45,30 +45,71 @@ export const deviceRegistryList = (home: HomeDefinition) =>
     via_device_id: null,
   }));
 
-export const entityRegistryList = (home: HomeDefinition) =>
-  home.entities.map((e) => ({
-    area_id: e.area_id,
-    categories: {},
-    config_entry_id: e.config_entry_id,
-    config_subentry_id: null,
-    created_at: T,
-    device_id: e.device_id,
-    disabled_by: null,
-    entity_category: e.entity_category,
-    entity_id: e.entity_id,
-    has_entity_name: e.device_id !== null,
-    hidden_by: null,
-    icon: null,
-    id: e.registry_id,
-    labels: [],
-    modified_at: T,
-    name: null,
-    options: {},
-    original_name: e.name,
-    platform: e.platform,
-    translation_key: null,
-    unique_id: e.unique_id,
-  }));
+/** One entry as `config/entity_registry/list` returns it (HA's `as_partial_dict`). */
+export const entityRegistryEntry = (e: HomeEntity) => ({
+  area_id: e.area_id,
+  categories: {},
+  config_entry_id: e.config_entry_id,
+  config_subentry_id: null,
+  created_at: T,
+  device_id: e.device_id,
+  disabled_by: null,
+  entity_category: e.entity_category,
+  entity_id: e.entity_id,
+  has_entity_name: e.has_entity_name,
+  hidden_by: null,
+  icon: null,
+  id: e.registry_id,
+  labels: [],
+  modified_at: T,
+  name: e.registry_name ?? null,
+  options: {},
+  original_name: e.original_name,
+  platform: e.platform,
+  translation_key: null,
+  unique_id: e.unique_id,
+});
+
+export const entityRegistryList = (home: HomeDefinition) => home.entities.map(entityRegistryEntry);
+
+const DEVICE_CLASS: Partial<Record<HomeEntity['kind'], string>> = {
+  temperature: 'temperature',
+  humidity: 'humidity',
+  power: 'power',
+  energy: 'energy',
+  motion: 'motion',
+  door: 'door',
+  cover: 'shutter',
+  media_player: 'speaker',
+};
+
+/** One entry as `config/entity_registry/get` / `get_entries` return it (HA's `extended_dict`). */
+export const entityRegistryExtended = (e: HomeEntity) => ({
+  ...entityRegistryEntry(e),
+  aliases: [],
+  capabilities: null,
+  device_class: null,
+  original_device_class: DEVICE_CLASS[e.kind] ?? null,
+  original_icon: null,
+});
+
+/** `config/entity_registry/list_for_display` (HA's `display_json_repr`, the frontend's source of names). */
+export function entityRegistryForDisplay(home: HomeDefinition) {
+  return {
+    entity_categories: { 0: 'config', 1: 'diagnostic' },
+    entities: home.entities.map((e) => {
+      const d: Record<string, unknown> = { ei: e.entity_id, pl: e.platform };
+      if (e.area_id !== null) d.ai = e.area_id;
+      d.lb = [];
+      if (e.device_id !== null) d.di = e.device_id;
+      if (e.entity_category !== null) d.ec = e.entity_category === 'config' ? 0 : 1;
+      if (e.has_entity_name) d.hn = true;
+      const name = e.registry_name ?? e.original_name;
+      if (name !== null) d.en = name;
+      return d;
+    }),
+  };
+}
 
 export const configEntriesList = (home: HomeDefinition) =>
   home.configEntries.map((c) => ({
@@ -140,31 +181,4 @@ export function haConfig(home: HomeDefinition, haVersion: string) {
   };
 }
 
-const SERVICES: Record<string, string[]> = {
-  homeassistant: ['turn_on', 'turn_off', 'toggle', 'reload_all', 'update_entity'],
-  light: ['turn_on', 'turn_off', 'toggle'],
-  switch: ['turn_on', 'turn_off', 'toggle'],
-  climate: ['set_temperature', 'set_hvac_mode', 'turn_on', 'turn_off'],
-  cover: ['open_cover', 'close_cover', 'set_cover_position', 'stop_cover'],
-  media_player: ['media_play', 'media_pause', 'volume_set', 'turn_on', 'turn_off'],
-  person: ['reload'],
-};
-
-const serviceDescription = (service: string) => ({
-  name: service.replace(/_/g, ' '),
-  description: `Mock ${service} service`,
-  fields: {},
-});
-
-/** `get_services` result: {domain: {service: description}}. */
-export function servicesByDomain(): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [domain, services] of Object.entries(SERVICES)) {
-    out[domain] = Object.fromEntries(services.map((s) => [s, serviceDescription(s)]));
-  }
-  return out;
-}
-
-/** `GET /api/services` result: [{domain, services}]. */
-export const servicesList = () =>
-  Object.entries(servicesByDomain()).map(([domain, services]) => ({ domain, services }));
+export { servicesByDomain, servicesList } from './services.ts';

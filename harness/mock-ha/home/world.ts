@@ -123,12 +123,13 @@ export class World {
     attributes: Attributes,
     epochMs: number,
     force = false,
+    context?: HaContext,
   ): StateChange | null {
     const old = this.#states.get(entityId) ?? null;
     const stateChanged = old === null || old.state !== state;
     if (!stateChanged && !force && old && sameAttributes(old.attributes, attributes)) return null;
     const iso = haIsoTime(epochMs);
-    const ctx = newContext(this.#rng.ulid(epochMs));
+    const ctx = context ?? newContext(this.#rng.ulid(epochMs));
     const next: HaState = {
       entity_id: entityId,
       state,
@@ -141,10 +142,15 @@ export class World {
     return this.#change(entityId, old, next, epochMs, ctx);
   }
 
-  remove(entityId: string, epochMs: number): StateChange | null {
+  remove(entityId: string, epochMs: number, context?: HaContext): StateChange | null {
     const old = this.#states.get(entityId);
     if (!old) return null;
-    return this.#change(entityId, old, null, epochMs, newContext(this.#rng.ulid(epochMs)));
+    return this.#change(entityId, old, null, epochMs, context ?? newContext(this.#rng.ulid(epochMs)));
+  }
+
+  /** A new context (ULID from the world's seeded generator), e.g. for a service call. */
+  newContext(epochMs: number, userId: string | null = null): HaContext {
+    return { id: this.#rng.ulid(epochMs), parent_id: null, user_id: userId };
   }
 
   /** Registers an entity that synthetic changes may pick from now on. */

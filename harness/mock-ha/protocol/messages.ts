@@ -7,6 +7,7 @@ import type { CompressedDiff, CompressedState, EntitiesEvent, HaContext, HaState
 
 export const ERROR_CODES = [
   'id_reuse',
+  'service_validation_error',
   'invalid_format',
   'unknown_command',
   'not_found',
@@ -162,8 +163,8 @@ export const initialEntitiesEvent = (states: Iterable<HaState>): EntitiesEvent =
   return { a };
 };
 
-/** HA's entity id rule, also the one HomeIQ's ingestion applies. */
-export const ENTITY_ID_PATTERN = /^[a-z0-9_]+\.[a-z0-9_]+$/;
+/** HA's entity id rule (homeassistant/core.py VALID_ENTITY_ID; see validation.ts). */
+export { VALID_ENTITY_ID as ENTITY_ID_PATTERN } from './validation.ts';
 /** Access tokens HomeIQ's ingestion accepts. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9._-]{32,300}$/;
 

@@ -7,10 +7,25 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import * as msg from '../protocol/messages.ts';
+import {
+  humanize,
+  Invalid,
+  isInvalid,
+  isRecord,
+  own,
+  parseJson,
+  type Schema,
+  str,
+  validate,
+} from '../protocol/validation.ts';
 import { coalescedFrame, type Queued, RBRACE } from './frames.ts';
 
 export interface ConnectionLimits {
   authTimeoutMs: number;
+  /** HA (aiohttp heartbeat=55): a ping after this long without a message from the client; 0 = off. */
+  heartbeatMs: number;
+  /** A client that has not answered a ping within this long is closed (aiohttp: heartbeat / 2). */
+  pongTimeoutMs: number;
   maxPending: number;
   pendingPeak: number;
   pendingPeakMs: number;
@@ -23,7 +38,7 @@ export interface Subscription {
   /** events: the event type, null = all. */
   eventType: string | null;
   /** entities: the entity filter, null = all. */
-  entityIds: Set<string> | null;
+  entityIds: { has(entityId: string): boolean } | null;
 }
 
 export interface ClientStats {
@@ -52,11 +67,26 @@ export interface ConnectionHost {
   onAuthFailed(conn: ClientConnection, reason: 'invalid' | 'timeout' | 'format'): void;
   onDropped(conn: ClientConnection, reason: string): void;
   onClosed(conn: ClientConnection): void;
+  /** Something threw while handling a frame (counted; the connection stays). */
+  onHandlerError(conn: ClientConnection, err: unknown): void;
   now(): number;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const AUTH_SCHEMA: Schema = {
+  required: new Map([['type', (v: unknown) => (v === 'auth' ? null : new Invalid('not a valid value'))]]),
+  optional: new Map([
+    ['api_password', str],
+    ['access_token', str],
+  ]),
+};
+
+function authProblem(m: Record<string, unknown>): string | null {
+  const v = validate(m, AUTH_SCHEMA, false);
+  if (isInvalid(v)) return v.message;
+  if (Object.hasOwn(m, 'api_password') && Object.hasOwn(m, 'access_token'))
+    return "two or more values in the same group of exclusion 'auth' @ data[<auth>]. Got None";
+  return null;
+}
 
 export class ClientConnection {
   readonly id: number;
@@ -75,6 +105,8 @@ export class ClientConnection {
   #waitingDrain = false;
   #authTimer: NodeJS.Timeout | undefined;
   #peakTimer: NodeJS.Timeout | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #pongTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closeReason: string | null = null;
   #maxPending = 0;
@@ -89,9 +121,17 @@ export class ClientConnection {
     this.#host = host;
     this.remote = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`;
     this.connectedAt = host.now();
-    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.#onMessage(data as Buffer, isBinary);
+      } catch (err) {
+        this.#host.onHandlerError(this, err);
+      }
+    });
+    ws.on('pong', () => this.#onPong());
     ws.on('close', () => this.#onClose());
     ws.on('error', () => this.#onClose());
+    this.#armHeartbeat();
     raw.on('drain', this.#onDrain);
     this.#authTimer = setTimeout(() => {
       if (this.authenticated || this.#closed) return;
@@ -204,11 +244,41 @@ export class ClientConnection {
     this.#finish();
   }
 
+  /** HA's heartbeat: after heartbeatMs without a frame from the client, ping; no pong in time -> closed. */
+  #armHeartbeat() {
+    const { heartbeatMs, pongTimeoutMs } = this.#host.limits;
+    clearTimeout(this.#heartbeatTimer);
+    if (heartbeatMs <= 0 || this.#closed) return;
+    this.#heartbeatTimer = setTimeout(() => {
+      if (this.#closed) return;
+      try {
+        this.#ws.ping();
+      } catch {
+        return;
+      }
+      this.#pongTimer ??= setTimeout(() => {
+        this.#pongTimer = undefined;
+        if (this.#closed) return;
+        this.#closeReason = 'heartbeat_timeout';
+        this.#ws.terminate();
+        this.#onClose();
+      }, pongTimeoutMs);
+    }, heartbeatMs);
+  }
+
+  #onPong() {
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
+    this.#armHeartbeat();
+  }
+
   #finish() {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#authTimer);
     clearTimeout(this.#peakTimer);
+    clearTimeout(this.#heartbeatTimer);
+    clearTimeout(this.#pongTimer);
     this.#raw.off('drain', this.#onDrain);
     this.subscriptions.clear();
     this.#host.onClosed(this);
@@ -220,38 +290,35 @@ export class ClientConnection {
 
   #onMessage(data: Buffer, isBinary: boolean) {
     if (this.#closed) return;
+    // aiohttp resets the heartbeat on every message received.
+    if (this.#pongTimer === undefined) this.#armHeartbeat();
     if (isBinary) {
-      this.close('binary_frame');
+      // HA: binary before auth, or an empty one after it, disconnects; after auth a binary
+      // frame goes to a binary handler by its first byte, and one with no handler is dropped.
+      if (!this.authenticated || data.length < 1) this.close('binary_frame');
       return;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data.toString('utf8'));
-    } catch {
+    const parsed = parseJson(data.toString('utf8'));
+    if (parsed === undefined) {
       this.close('invalid_json');
       return;
     }
     if (!this.authenticated) {
-      this.#onAuth(parsed);
+      this.#onAuth(parsed.value);
       return;
     }
-    if (Array.isArray(parsed)) {
-      for (const m of parsed) this.#dispatch(m);
-    } else this.#dispatch(parsed);
+    if (Array.isArray(parsed.value)) {
+      for (const m of parsed.value) this.#dispatch(m);
+    } else this.#dispatch(parsed.value);
   }
 
   #onAuth(m: unknown) {
-    if (
-      !isRecord(m) ||
-      m.type !== 'auth' ||
-      (typeof m.access_token !== 'string' && typeof m.api_password !== 'string')
-    ) {
-      const detail = !isRecord(m)
-        ? 'expected a dictionary'
-        : m.type !== 'auth'
-          ? "value must be one of ['auth'] for dictionary value @ data['type']"
-          : 'must contain at least one of access_token, api_password.';
-      this.sendObject(msg.authInvalid(`Auth message incorrectly formatted: ${detail}`));
+    // HA's AUTH_MESSAGE_SCHEMA: {type: "auth", Exclusive(api_password | access_token): str}.
+    const problem = !isRecord(m)
+      ? humanize(m, [{ message: 'expected a dictionary', path: [] }])
+      : authProblem(m);
+    if (problem !== null || !isRecord(m)) {
+      this.sendObject(msg.authInvalid(`Auth message incorrectly formatted: ${problem}`));
       this.#host.onAuthFailed(this, 'format');
       this.close('auth_invalid_format');
       return;
@@ -270,18 +337,24 @@ export class ClientConnection {
 
   #dispatch(m: unknown) {
     if (this.#closed) return;
-    const id = isRecord(m) ? m.id : undefined;
+    const id = isRecord(m) ? own(m, 'id') : undefined;
+    const type = isRecord(m) ? own(m, 'type') : undefined;
+    // HA: a dict whose id is a truthy int >= 0 and whose type is a non-empty str; otherwise
+    // invalid_format echoing the id as sent (null when absent, 0 for a non-dict).
     if (
       !isRecord(m) ||
       typeof id !== 'number' ||
-      !Number.isInteger(id) ||
+      !Number.isSafeInteger(id) ||
       id <= 0 ||
-      typeof m.type !== 'string' ||
-      m.type === ''
+      typeof type !== 'string' ||
+      type === ''
     ) {
-      this.sendObject(
-        msg.errorResult(typeof id === 'number' ? id : 0, 'invalid_format', 'Message incorrectly formatted.'),
-      );
+      this.sendObject({
+        id: isRecord(m) ? (id ?? null) : 0,
+        type: 'result',
+        success: false,
+        error: { code: 'invalid_format', message: 'Message incorrectly formatted.' },
+      });
       return;
     }
     if (id <= this.lastId) {

@@ -7,6 +7,7 @@ import type { ScenarioSpec } from '../engine/schedule.ts';
 import { MockHaError } from '../errors.ts';
 import { HOME_SIZES, type HomeSize } from '../home/home.ts';
 import type { Attributes } from '../protocol/types.ts';
+import { decodeSegment } from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
 import { bearer, HttpError, readJsonObject, sendJson } from './http-util.ts';
 
@@ -38,6 +39,7 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   const body = method === 'POST' ? await readJsonObject(req, 'expected a JSON object body') : {};
 
   if (path === '/_mock/stats' && method === 'GET') return sendJson(res, 200, core.stats());
+  if (path === '/_mock/actions' && method === 'GET') return sendJson(res, 200, core.actions.log());
   if (path === '/_mock/home' && method === 'GET') return sendJson(res, 200, core.homeSummary());
   if (path === '/_mock/home' && method === 'POST') {
     const seed = body.seed ?? core.world.home.seed;
@@ -68,11 +70,20 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   if (path === '/_mock/runs' && method === 'GET') return sendJson(res, 200, core.engine.runs());
   const run = /^\/_mock\/runs\/([^/]+)(\/ledger)?$/.exec(path);
   if (run && method === 'GET') {
-    const runId = decodeURIComponent(run[1] as string);
+    const runId = decodeSegment(run[1] as string);
+    if (runId === null) throw new HttpError(400, { message: 'run id is not valid percent-encoding' });
     if (!run[2]) return sendJson(res, 200, core.engine.report(runId));
     const ledger = core.engine.ledger(runId);
     const from = Number(url.searchParams.get('from') ?? 0);
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? 10_000), 100_000);
+    const limit = Number(url.searchParams.get('limit') ?? 10_000);
+    if (
+      !Number.isSafeInteger(from) ||
+      from < 0 ||
+      !Number.isSafeInteger(limit) ||
+      limit < 0 ||
+      limit > 100_000
+    )
+      throw new HttpError(400, { message: '"from" must be an integer >= 0 and "limit" an integer 0-100000' });
     const entries = ledger.slice(from, limit);
     const next = from + entries.length < ledger.length ? from + entries.length : null;
     return sendJson(res, 200, { run_id: runId, total: ledger.length, from, next, entries });

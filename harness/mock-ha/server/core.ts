@@ -12,6 +12,8 @@ import { EventEngine } from '../engine/engine.ts';
 import { MockHaError } from '../errors.ts';
 import { buildHome, type HomeSize } from '../home/home.ts';
 import { World } from '../home/world.ts';
+import { MAX_WS_MESSAGE_BYTES, requestPath } from '../protocol/validation.ts';
+import { Actions } from './actions.ts';
 import { EventBus } from './bus.ts';
 import { handleCommand } from './commands.ts';
 import {
@@ -21,7 +23,7 @@ import {
   type ConnectionLimits,
 } from './connection.ts';
 import { controlErrorStatus, handleControl } from './control.ts';
-import { HttpError, sendJson } from './http-util.ts';
+import { HttpError, sendJson, sendText } from './http-util.ts';
 import { RegistryChanges } from './registry-changes.ts';
 import { handleRest } from './rest.ts';
 
@@ -52,13 +54,18 @@ export class MockHaCore implements ConnectionHost {
     dropped_slow_clients: 0,
     rest_requests: 0,
     rest_unauthorized: 0,
+    /** A handler threw (answered with HA's unknown_error / a 500, never a process exit). */
+    handler_errors: 0,
+    /** Requests whose target is not a parseable path (answered 400). */
+    bad_requests: 0,
   };
+  readonly actions: Actions;
   readonly #token: string;
   readonly #log: Logger;
   readonly #wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: 16 * 1024 * 1024,
+    maxPayload: MAX_WS_MESSAGE_BYTES,
   });
   readonly #startedAt: number;
   #world: World;
@@ -81,14 +88,34 @@ export class MockHaCore implements ConnectionHost {
       publish: (change) => this.bus.publishStateChange(change),
       flush: () => this.bus.flush(),
     });
+    this.actions = new Actions({
+      world: () => this.#world,
+      clock: opts.clock,
+      bus: this.bus,
+      engine: this.engine,
+    });
     this.#registry = new RegistryChanges(
       { world: () => this.#world, clock: opts.clock, bus: this.bus, engine: this.engine },
       opts.seed,
     );
-    this.http = createServer((req, res) => void this.#onRequest(req, res));
-    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.#onUpgrade(req, socket, head),
-    );
+    this.http = createServer((req, res) => {
+      this.#onRequest(req, res).catch((err: unknown) => this.#requestFailed(res, err));
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      try {
+        this.#onUpgrade(req, socket, head);
+      } catch (err) {
+        this.onHandlerError(null, err);
+        socket.destroy();
+      }
+    });
+    // A malformed request line or header: 400 and close, as aiohttp does; never an exception.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      this.counters.bad_requests++;
+      if (socket.writable && err.code !== 'ECONNRESET')
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
   }
 
   get world(): World {
@@ -99,7 +126,22 @@ export class MockHaCore implements ConnectionHost {
     return token === this.#token;
   }
   handleCommand(conn: ClientConnection, m: Record<string, unknown>): void {
-    handleCommand({ world: () => this.#world, haVersion: this.haVersion }, conn, m);
+    handleCommand(
+      {
+        world: () => this.#world,
+        haVersion: this.haVersion,
+        actions: this.actions,
+        onHandlerError: (_type, err) => this.onHandlerError(conn, err),
+      },
+      conn,
+      m,
+    );
+  }
+  onHandlerError(conn: ClientConnection | null, err: unknown): void {
+    this.counters.handler_errors++;
+    this.#log.warn(
+      `handler error${conn ? ` (client ${conn.id})` : ''}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   }
   onAuthOk(): void {
     this.counters.auth_ok++;
@@ -126,8 +168,14 @@ export class MockHaCore implements ConnectionHost {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer) {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/api/websocket') {
+    socket.on('error', () => socket.destroy());
+    const target = requestPath(req.url);
+    if (target === null) {
+      this.counters.bad_requests++;
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    if (target.path !== '/api/websocket') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
@@ -140,21 +188,35 @@ export class MockHaCore implements ConnectionHost {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://x');
-    try {
-      if (url.pathname.startsWith('/_mock/')) await handleControl(this, req, res, url);
-      else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-        await handleRest(this, req, res, url.pathname === '/api' ? '/api/' : url.pathname);
-      } else sendJson(res, 404, { message: `not found: ${url.pathname}` });
-    } catch (err) {
-      if (res.headersSent) return void res.destroy();
-      if (err instanceof HttpError) sendJson(res, err.status, err.body);
-      else
-        sendJson(res, controlErrorStatus(err), {
-          message: err instanceof Error ? err.message : String(err),
-          code: (err as MockHaError).code,
-        });
+    req.on('error', () => res.destroy());
+    const target = requestPath(req.url);
+    if (target === null) {
+      this.counters.bad_requests++;
+      return sendText(res, 400, '400: Bad Request');
     }
+    const { path } = target;
+    try {
+      if (path.startsWith('/_mock/')) {
+        const url = new URL(`http://mock${path}?${target.query.toString()}`);
+        await handleControl(this, req, res, url);
+      } else if (path === '/api' || path.startsWith('/api/')) {
+        await handleRest(this, req, res, path === '/api' ? '/api/' : path, target.query);
+      } else sendText(res, 404, '404: Not Found');
+    } catch (err) {
+      this.#requestFailed(res, err);
+    }
+  }
+
+  /** Any error of a request handler becomes an HTTP answer (500 for the unexpected, counted). */
+  #requestFailed(res: ServerResponse, err: unknown) {
+    if (res.headersSent) return void res.destroy();
+    if (err instanceof HttpError) return sendJson(res, err.status, err.body);
+    const status = controlErrorStatus(err);
+    if (status === 500) this.onHandlerError(null, err);
+    sendJson(res, status, {
+      message: err instanceof Error ? err.message : String(err),
+      code: err instanceof MockHaError ? err.code : 'unknown_error',
+    });
   }
 
   /** Loads a new home. Like an HA restart: running scenario stopped, websocket clients closed. */
@@ -211,6 +273,7 @@ export class MockHaCore implements ConnectionHost {
     return {
       ha_version: this.haVersion,
       uptime_s: (this.clock.now() - this.#startedAt) / 1000,
+      limits: this.limits,
       home: this.homeSummary(),
       totals: {
         ...this.counters,

@@ -52,7 +52,7 @@ export class RegistryChanges {
     const now = this.#deps.clock.now();
     if (body.action === 'create') {
       const kind = (body.kind ?? 'temperature') as EntityKind;
-      if (!(kind in KIND_DOMAIN))
+      if (typeof kind !== 'string' || !Object.hasOwn(KIND_DOMAIN, kind))
         throw new HttpError(400, {
           message: `unknown "kind" ${JSON.stringify(kind)}; one of ${Object.keys(KIND_DOMAIN).join('|')}`,
         });
@@ -83,6 +83,8 @@ export class RegistryChanges {
         entity_id: entityId,
         kind,
         name,
+        original_name: null,
+        has_entity_name: true,
         domain: KIND_DOMAIN[kind],
         device_id: deviceId,
         area_id: null,
@@ -108,12 +110,14 @@ export class RegistryChanges {
         `entity ${JSON.stringify(entityId)} is not in the entity registry`,
       );
     if (body.action === 'update') {
-      const old = entity.name;
-      entity.name = typeof body.name === 'string' ? body.name : `${old} (renamed)`;
+      // A user rename sets the registry's `name`, which HA shows as is (no device prefix).
+      const old = entity.registry_name ?? null;
+      entity.registry_name = typeof body.name === 'string' ? body.name : `${entity.name} (renamed)`;
+      entity.name = entity.registry_name;
       this.#fireRegistry('entity_registry_updated', {
         action: 'update',
         entity_id: entity.entity_id,
-        changes: { original_name: old },
+        changes: { name: old },
       });
       this.#deps.bus.flush();
       return { action: 'update', entity_id: entity.entity_id, name: entity.name };

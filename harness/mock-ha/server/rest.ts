@@ -1,12 +1,51 @@
-/** The REST endpoints HomeIQ's ingestion uses (CONTRACTS.md section 1), Bearer-protected. */
+/**
+ * HA's REST API as `homeassistant/components/api` serves it (Bearer-protected): status, config,
+ * states (read, write, remove), services (list, call), events (fire). Messages and status codes
+ * are HA's; the validation rules are the websocket's (../protocol/validation.ts).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { haConfig, servicesList } from '../home/registries.ts';
-import { ENTITY_ID_PATTERN } from '../protocol/messages.ts';
-import type { Attributes } from '../protocol/types.ts';
+import { haConfig } from '../home/registries.ts';
+import { hasService, ServiceCallError, servicesList } from '../home/services.ts';
+import { stateJson } from '../protocol/messages.ts';
+import {
+  decodeSegment,
+  isRecord,
+  MAX_LENGTH_EVENT_EVENT_TYPE,
+  own,
+  parseJson,
+  validEntityId,
+  validState,
+} from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
-import { bearer, HttpError, readJsonObject, sendJson, sendText } from './http-util.ts';
+import { bearer, readBody, sendJson, sendText } from './http-util.ts';
 
-export async function handleRest(core: MockHaCore, req: IncomingMessage, res: ServerResponse, path: string) {
+/** Python's str() of a JSON value, as HA's `str(new_state)` writes a non-string state. */
+function pyStr(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : String(v);
+  return JSON.stringify(v);
+}
+
+const sendRaw = (res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}) => {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+    ...headers,
+  });
+  res.end(json);
+};
+
+const badRequest = (res: ServerResponse) => sendText(res, 400, '400: Bad Request');
+const methodNotAllowed = (res: ServerResponse) => sendText(res, 405, '405: Method Not Allowed');
+
+export async function handleRest(
+  core: MockHaCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+) {
   const token = bearer(req);
   if (token === null || !core.checkToken(token)) {
     core.counters.rest_unauthorized++;
@@ -15,38 +54,98 @@ export async function handleRest(core: MockHaCore, req: IncomingMessage, res: Se
   }
   core.counters.rest_requests++;
   const method = req.method ?? 'GET';
-  if (method === 'GET' && path === '/api/') return sendJson(res, 200, { message: 'API running.' });
-  if (method === 'GET' && path === '/api/config')
-    return sendJson(res, 200, haConfig(core.world.home, core.haVersion));
-  if (method === 'GET' && path === '/api/services') return sendJson(res, 200, servicesList());
-  if (method === 'GET' && path === '/api/states') return sendJson(res, 200, [...core.world.states()]);
-  const m = /^\/api\/states\/([^/]+)$/.exec(path);
-  if (m) {
-    const entityId = decodeURIComponent(m[1] as string);
+  const world = core.world;
+
+  if (path === '/api/')
+    return method === 'GET' ? sendJson(res, 200, { message: 'API running.' }) : methodNotAllowed(res);
+  if (path === '/api/config')
+    return method === 'GET'
+      ? sendJson(res, 200, haConfig(world.home, core.haVersion))
+      : methodNotAllowed(res);
+  if (path === '/api/services')
+    return method === 'GET' ? sendJson(res, 200, servicesList()) : methodNotAllowed(res);
+  if (path === '/api/states')
+    return method === 'GET'
+      ? sendRaw(res, 200, `[${[...world.states()].map(stateJson).join(',')}]`)
+      : methodNotAllowed(res);
+
+  const segments = path.split('/'); // ['', 'api', kind, ...]
+  const kind = segments[2];
+  if (kind === 'states' && segments.length === 4) {
+    const entityId = decodeSegment(segments[3] as string);
+    if (entityId === null || entityId === '') return sendText(res, 404, '404: Not Found');
+    const lowered = entityId.toLowerCase(); // HA's state machine lower-cases ids on get/remove
     if (method === 'GET') {
-      const s = core.world.get(entityId);
-      return s ? sendJson(res, 200, s) : sendJson(res, 404, { message: 'Entity not found.' });
+      const s = world.get(lowered);
+      return s ? sendRaw(res, 200, stateJson(s)) : sendJson(res, 404, { message: 'Entity not found.' });
+    }
+    if (method === 'DELETE') {
+      return core.actions.removeState(lowered)
+        ? sendJson(res, 200, { message: 'Entity removed.' })
+        : sendJson(res, 404, { message: 'Entity not found.' });
     }
     if (method === 'POST') {
-      const body = await readJsonObject(req, 'Invalid JSON specified.');
-      if (!ENTITY_ID_PATTERN.test(entityId))
-        throw new HttpError(400, { message: 'Invalid entity ID specified.' });
-      if (body.state === undefined || body.state === null)
-        throw new HttpError(400, { message: 'No state specified.' });
-      const attributes = (
-        typeof body.attributes === 'object' && body.attributes !== null ? body.attributes : {}
-      ) as Attributes;
-      const existed = core.world.has(entityId);
-      const change = core.world.set(
-        entityId,
-        String(body.state),
-        attributes,
-        core.clock.now(),
-        body.force_update === true,
+      const parsed = parseJson(await readBody(req));
+      if (parsed === undefined || !isRecord(parsed.value))
+        return sendJson(res, 400, { message: 'Invalid JSON specified.' });
+      const body = parsed.value;
+      const state = own(body, 'state');
+      if (state === undefined || state === null)
+        return sendJson(res, 400, { message: 'No state specified.' });
+      const id = entityId.toLowerCase();
+      if (!validEntityId(id)) return sendJson(res, 400, { message: 'Invalid entity ID specified.' });
+      const text = pyStr(state);
+      if (!validState(text)) return sendJson(res, 400, { message: 'Invalid state specified.' });
+      const attributes = own(body, 'attributes');
+      const existed = world.has(id);
+      core.actions.setState(
+        id,
+        text,
+        isRecord(attributes) ? { ...attributes } : {},
+        own(body, 'force_update') === true,
       );
-      if (change) core.engine.recordExternal(change);
-      const headers = { location: `/api/states/${entityId}` };
-      return sendJson(res, existed ? 200 : 201, core.world.get(entityId), headers);
+      const s = world.get(id);
+      return sendRaw(res, existed ? 200 : 201, s ? stateJson(s) : 'null', { location: `/api/states/${id}` });
+    }
+    return methodNotAllowed(res);
+  }
+
+  if (kind === 'events' && segments.length === 4) {
+    if (method !== 'POST') return methodNotAllowed(res);
+    const eventType = decodeSegment(segments[3] as string);
+    if (eventType === null || eventType === '') return sendText(res, 404, '404: Not Found');
+    const text = await readBody(req);
+    const parsed = text === '' ? { value: null } : parseJson(text);
+    if (parsed === undefined) return sendJson(res, 400, { message: 'Event data should be valid JSON.' });
+    if (parsed.value !== null && !isRecord(parsed.value))
+      return sendJson(res, 400, { message: 'Event data should be a JSON object' });
+    if (eventType.length > MAX_LENGTH_EVENT_EVENT_TYPE)
+      return sendText(res, 500, '500 Internal Server Error\n\nServer got itself in trouble');
+    core.actions.fireEvent('rest', eventType, parsed.value as Record<string, unknown> | null);
+    return sendJson(res, 200, { message: `Event ${eventType} fired.` });
+  }
+
+  if (kind === 'services' && segments.length === 5) {
+    if (method !== 'POST') return methodNotAllowed(res);
+    const domain = decodeSegment(segments[3] as string);
+    const service = decodeSegment(segments[4] as string);
+    if (domain === null || service === null) return sendText(res, 404, '404: Not Found');
+    const text = await readBody(req);
+    const parsed = text === '' ? { value: null } : parseJson(text);
+    if (parsed === undefined) return sendJson(res, 400, { message: 'Data should be valid JSON.' });
+    const d = domain.toLowerCase();
+    const s = service.toLowerCase();
+    if (!hasService(d, s)) return badRequest(res);
+    if (query.has('return_response'))
+      return sendJson(res, 400, {
+        message: 'Service does not support responses. Remove return_response from request.',
+      });
+    try {
+      const { changed } = core.actions.callService('rest', d, s, parsed.value, undefined);
+      return sendRaw(res, 200, `[${changed.map(stateJson).join(',')}]`);
+    } catch (err) {
+      if (err instanceof ServiceCallError) return badRequest(res);
+      throw err;
     }
   }
   sendText(res, 404, '404: Not Found');

@@ -64,13 +64,16 @@ describe('auth phase', () => {
     expect(ha.stats().totals.auth_timeouts).toBe(1);
   });
 
-  it('closes on a binary frame, before and after auth', async () => {
+  it('closes on a binary frame before auth and on an empty one after; ignores other binary frames after auth (as HA)', async () => {
     const before = track(new RawClient(ha.wsUrl));
     await before.opened();
     before.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await before.waitClosed();
     const after = await authed();
-    after.ws.send(Buffer.from('{"id":1,"type":"ping"}'), { binary: true });
+    after.ws.send(Buffer.from('{"id":1,"type":"ping"}'), { binary: true }); // handler 123: none, dropped
+    after.send(msg.ping(2));
+    expect(await after.next()).toEqual({ id: 2, type: 'pong' });
+    after.ws.send(Buffer.alloc(0), { binary: true });
     await after.waitClosed();
   });
 
@@ -107,10 +110,17 @@ describe('framing and errors', () => {
 
   it('answers messages without a valid id or type with invalid_format', async () => {
     const c = await authed();
+    // HA echoes the id as sent (null when absent).
     c.send({ type: 'ping' });
-    expect(await c.next()).toEqual(msg.errorResult(0, 'invalid_format', 'Message incorrectly formatted.'));
+    expect(await c.next()).toEqual({
+      ...msg.errorResult(0, 'invalid_format', 'Message incorrectly formatted.'),
+      id: null,
+    });
     c.send({ id: 'a', type: 'ping' });
-    expect(((await c.next()).error as { code: string }).code).toBe('invalid_format');
+    expect(await c.next()).toEqual({
+      ...msg.errorResult(0, 'invalid_format', 'Message incorrectly formatted.'),
+      id: 'a',
+    });
     c.send({ id: 3 });
     expect(await c.next()).toEqual(msg.errorResult(3, 'invalid_format', 'Message incorrectly formatted.'));
   });
@@ -129,7 +139,7 @@ describe('framing and errors', () => {
     const e1 = (await c.next()).error as { code: string; message: string };
     expect(e1).toEqual({
       code: 'invalid_format',
-      message: "Message format incorrect: expected str for dictionary value @ data['event_type']",
+      message: "expected str for dictionary value @ data['event_type']. Got 5",
     });
     c.send({ id: 2, type: 'get_states', extra: true });
     expect(((await c.next()).error as { message: string }).message).toMatch(/extra keys not allowed/);
