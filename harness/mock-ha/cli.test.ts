@@ -43,6 +43,44 @@ describe('mock-ha CLI', () => {
     }
   });
 
+  it('refuses an unknown flag or a bad flag value with one line naming it and what is allowed, exit 2', async () => {
+    const allowed = 'allowed: --port <0-65535>, --host <IP address or host name>, --help';
+    const cases: [string[], string][] = [
+      [['--bogus'], `mock-ha: unknown flag --bogus; ${allowed}`],
+      [['--port'], `mock-ha: Option '--port <value>' argument missing; ${allowed}`],
+      [['--port', '70000'], 'mock-ha: --port must be an integer 0-65535, got "70000"'],
+      [['--port', '1e3'], 'mock-ha: --port must be an integer 0-65535, got "1e3"'],
+      [['--host', 'bad_host!'], 'mock-ha: --host must be an IP address or a host name, got "bad_host!"'],
+      [['extra'], `mock-ha: unexpected argument extra; ${allowed}`],
+    ];
+    // In parallel: each case is a fresh node process.
+    await Promise.all(
+      cases.map(async ([args, line]) => {
+        const { child, stderr } = start({ HA_TOKEN: TOKEN }, args);
+        const [code] = await once(child, 'exit');
+        expect([args, code, stderr()]).toEqual([args, 2, `${line}\n`]);
+      }),
+    );
+    const bad = start({ HA_TOKEN: TOKEN, MOCK_HA_SEED: '1.5' });
+    expect((await once(bad.child, 'exit'))[0]).toBe(2);
+    expect(bad.stderr()).toBe('mock-ha: MOCK_HA_SEED must be an integer, got "1.5"\n');
+  });
+
+  it('prints usage for --help and exits 0', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += String(d);
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^usage: npm run mock-ha -- \[--port <0-65535>\] \[--host <IP address or host name>\] \[--help\]/,
+    );
+    expect(out).toContain('MOCK_HA_CONTROL_TOKEN');
+  });
+
   it('serves health and the control API, and exits 0 on SIGTERM', async () => {
     const { child, stderr } = start({
       MOCK_HA_TOKEN: TOKEN,

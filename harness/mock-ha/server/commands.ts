@@ -95,9 +95,10 @@ const targetSchema = nested(
     [
       [
         'entity_id',
+        // vol.Any(comp_entity_ids, dynamic_template, ...): voluptuous' generic message.
         (v) => {
           const r = compEntityIds(v);
-          return isInvalid(r) ? r : { value: r };
+          return isInvalid(r) ? new Invalid('not a valid value') : { value: r };
         },
       ],
       ['device_id', idList],
@@ -282,7 +283,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
             error: {
               code: 'service_validation_error',
               message:
-                "Validation error: An action which does not return responses can't be called with return_response=True.",
+                "Validation error: An action which does not return responses can't be called with return_response=True",
               translation_key: 'service_does_not_support_response',
               translation_placeholders: { return_response: 'return_response=True' },
               translation_domain: 'homeassistant',
@@ -330,13 +331,23 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
       handle: (ctx, conn, id, m) => {
         const type = m.event_type as string;
         if (type.length > MAX_LENGTH_EVENT_EVENT_TYPE) {
-          conn.sendObject(
-            msg.errorResult(
-              id,
-              'home_assistant_error',
-              `Value ${type} for property event_type has a maximum length of ${MAX_LENGTH_EVENT_EVENT_TYPE} characters`,
-            ),
-          );
+          // HA's MaxLengthExceeded (a HomeAssistantError with a translation).
+          conn.sendObject({
+            id,
+            type: 'result',
+            success: false,
+            error: {
+              code: 'home_assistant_error',
+              message: `Value ${type} for property event_type has a maximum length of ${MAX_LENGTH_EVENT_EVENT_TYPE} characters`,
+              translation_key: 'max_length_exceeded',
+              translation_placeholders: {
+                value: type,
+                property_name: 'event_type',
+                max_length: String(MAX_LENGTH_EVENT_EVENT_TYPE),
+              },
+              translation_domain: 'homeassistant',
+            },
+          });
           return;
         }
         const context = ctx.actions.fireEvent(

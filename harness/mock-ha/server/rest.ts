@@ -36,6 +36,9 @@ const sendRaw = (res: ServerResponse, status: number, json: string, headers: Rec
   res.end(json);
 };
 
+/** aiohttp's answer to an unhandled exception in a view (HA raises one for these inputs). */
+const internalError = (res: ServerResponse) =>
+  sendText(res, 500, '500 Internal Server Error\n\nServer got itself in trouble');
 const badRequest = (res: ServerResponse) => sendText(res, 400, '400: Bad Request');
 const methodNotAllowed = (res: ServerResponse) => sendText(res, 405, '405: Method Not Allowed');
 
@@ -86,8 +89,9 @@ export async function handleRest(
     }
     if (method === 'POST') {
       const parsed = parseJson(await readBody(req));
-      if (parsed === undefined || !isRecord(parsed.value))
-        return sendJson(res, 400, { message: 'Invalid JSON specified.' });
+      if (parsed === undefined) return sendJson(res, 400, { message: 'Invalid JSON specified.' });
+      // HA calls data.get() on whatever JSON came: a list or a string is a 500 there.
+      if (!isRecord(parsed.value)) return internalError(res);
       const body = parsed.value;
       const state = own(body, 'state');
       if (state === undefined || state === null)
@@ -97,6 +101,8 @@ export async function handleRest(
       const text = pyStr(state);
       if (!validState(text)) return sendJson(res, 400, { message: 'Invalid state specified.' });
       const attributes = own(body, 'attributes');
+      // HA builds a read-only dict from them: anything but an object or null is a 500 there.
+      if (attributes !== undefined && attributes !== null && !isRecord(attributes)) return internalError(res);
       const existed = world.has(id);
       core.actions.setState(
         id,
