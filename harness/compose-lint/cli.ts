@@ -67,7 +67,15 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd
         stderr: [`lint:compose: --env-file ${envFile}: cannot read (${(err as NodeJS.ErrnoException).code})`],
       };
     }
-    vars = parseEnvFile(text, new Map());
+    try {
+      vars = parseEnvFile(text, new Map());
+    } catch (err) {
+      return {
+        code: 2,
+        stdout: [],
+        stderr: [`lint:compose: --env-file ${envFile}: ${(err as Error).message}`],
+      };
+    }
     for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
   } else {
     vars = projectVars(resolve(cwd, files[0] ?? '.'), env);

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { EnvFileError, parseEnvFile as parseComposeEnvFile } from '../config/env-file.ts';
 import { InterpolationError, interpolate, type VarLookup } from './interpolate.ts';
 
 /** A problem found while reading the files (compose itself would refuse them). */
@@ -106,33 +107,18 @@ export function parseCpus(text: string): number | undefined {
   return /^\d+(\.\d+)?$/.test(t) ? Number(t) : undefined;
 }
 
-/** `.env` syntax: KEY=VALUE lines, `#` comments, optional `export `, quotes stripped. */
+/**
+ * `.env` / `env_file` contents with Compose's rules, through the harness's one env-file reader
+ * (../config/env-file.ts). `vars` is the environment interpolation looks at.
+ * @throws ComposeFileError naming the line of a syntax error.
+ */
 export function parseEnvFile(text: string, vars: VarLookup): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(t);
-    if (!m?.[1]) continue;
-    let value = m[2] ?? '';
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
-      value = value.slice(1, value.lastIndexOf(quote));
-      if (quote === "'") {
-        out.set(m[1], value);
-        continue;
-      }
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    const scope = new Map([...vars, ...out]);
-    try {
-      out.set(m[1], interpolate(value, scope).value);
-    } catch {
-      out.set(m[1], value);
-    }
+  try {
+    return new Map(Object.entries(parseComposeEnvFile(text, Object.fromEntries(vars))));
+  } catch (err) {
+    if (err instanceof EnvFileError) throw new ComposeFileError(`env file: ${err.message}`);
+    throw err;
   }
-  return out;
 }
 
 /** The variables `docker compose` interpolates with: the project's .env under the shell's environment. */

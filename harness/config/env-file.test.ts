@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseEnvFile as composeLintEnvFile } from '../compose-lint/load.ts';
 import { EnvFileError, parseEnvFile, readEnvFile } from './env-file.ts';
 import { readStackEnv } from './load.ts';
 
@@ -104,5 +105,16 @@ describe('parseEnvFile (Docker Compose rules)', () => {
     expect(readStackEnv(join(dir, 'missing.env'))).toEqual({});
     writeFileSync(file, 'A="x\n');
     expect(() => readStackEnv(file)).toThrow(`${file}: line 1: unterminated quoted value "x`);
+  });
+
+  it('lint:compose reads env files with the same rules', () => {
+    const vars = composeLintEnvFile(
+      'INFLUXDB_ADMIN_TOKEN=adm1n#secret-token-value\nX="a b" # c\n',
+      new Map(),
+    );
+    expect(Object.fromEntries(vars)).toEqual({ INFLUXDB_ADMIN_TOKEN: 'adm1n#secret-token-value', X: 'a b' });
+    expect(() => composeLintEnvFile('A="x\n', new Map())).toThrow(
+      'env file: line 1: unterminated quoted value "x',
+    );
   });
 });
