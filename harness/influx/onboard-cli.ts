@@ -6,11 +6,13 @@
  * Env: INFLUXDB_URL, INFLUXDB_ADMIN_USER, INFLUXDB_ADMIN_PASSWORD, INFLUXDB_ADMIN_TOKEN,
  * INFLUXDB_PROD_TOKEN, INFLUXDB_TEST_TOKEN (desired values: InfluxDB cannot create a token with
  * a chosen value, so they are only reused when already valid), INFLUXDB_TOKENS_DIR,
- * INFLUXDB_WAIT_MS (default 60000).
+ * INFLUXDB_WAIT_MS (default 60000), and the layout (a stack profile's names; default the
+ * contract's): INFLUXDB_PROD_ORG, INFLUXDB_PROD_BUCKET, INFLUXDB_TEST_ORG, INFLUXDB_TEST_BUCKET.
  */
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { InfluxError } from './errors.ts';
+import { PRODUCTION_TARGET, TEST_TARGET } from './layout.ts';
 import { onboard } from './onboarding.ts';
 import { readTokenFile, writeTokenFile } from './token-files.ts';
 
@@ -43,7 +45,19 @@ async function main(): Promise<void> {
     production: (dir && (await readTokenFile(dir, 'production'))) || desired.production,
     test: (dir && (await readTokenFile(dir, 'test'))) || desired.test,
   };
+  const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
+  const layout = {
+    production: {
+      org: env('INFLUXDB_PROD_ORG', PRODUCTION_TARGET.org),
+      bucket: env('INFLUXDB_PROD_BUCKET', PRODUCTION_TARGET.bucket),
+    },
+    test: {
+      org: env('INFLUXDB_TEST_ORG', TEST_TARGET.org),
+      bucket: env('INFLUXDB_TEST_BUCKET', TEST_TARGET.bucket),
+    },
+  };
   const result = await onboard({
+    layout,
     url,
     adminUser: required('INFLUXDB_ADMIN_USER'),
     adminPassword: required('INFLUXDB_ADMIN_PASSWORD'),

@@ -5,7 +5,7 @@
  * with one line per bad entry.
  */
 import { resolve } from 'node:path';
-import { loadProfile } from './load.ts';
+import { loadProfile, ProfileError } from './load.ts';
 import type { StackProfile } from './types.ts';
 
 export { checkAgainstCompose, loadProfile, mappedServices, ProfileError } from './load.ts';
@@ -24,7 +24,19 @@ export function profilePath(env: Record<string, string | undefined> = process.en
   return named ? resolve(repoRoot, named) : referenceProfilePath;
 }
 
-/** Load (once per file) the profile `env` selects. Throws ProfileError on a bad file. */
+/** Org and bucket overrides (INFLUX_ORG, HOMEIQ_TEST_BUCKET, HOMEIQ_PROD_ORG, HOMEIQ_PROD_BUCKET). */
+export const orgBucketOverrides = {
+  INFLUX_ORG: ['test', 'org'],
+  HOMEIQ_TEST_BUCKET: ['test', 'bucket'],
+  HOMEIQ_PROD_ORG: ['production', 'org'],
+  HOMEIQ_PROD_BUCKET: ['production', 'bucket'],
+} as const;
+
+/**
+ * Load (once per file) the profile `env` selects, with the org and bucket overrides of `env`
+ * applied (their values are validated by the configuration schema). Throws ProfileError on a
+ * bad file, or when the overrides make the test target equal the production one.
+ */
 export function profileFor(env: Record<string, string | undefined> = process.env): StackProfile {
   const path = profilePath(env);
   let p = cache.get(path);
@@ -32,7 +44,15 @@ export function profileFor(env: Record<string, string | undefined> = process.env
     p = loadProfile(path, repoRoot);
     cache.set(path, p);
   }
-  return p;
+  const set = Object.entries(orgBucketOverrides).filter(([k]) => env[k]?.trim());
+  if (set.length === 0) return p;
+  const influxdb = structuredClone(p.roles.influxdb);
+  for (const [k, [which, field]] of set) influxdb[which][field] = (env[k] as string).trim();
+  if (influxdb.test.org === influxdb.production.org && influxdb.test.bucket === influxdb.production.bucket)
+    throw new ProfileError([
+      `${set.map(([k]) => `${k}="${env[k]}"`).join(', ')}: make the test target ${influxdb.test.org}/${influxdb.test.bucket} equal the production one: expected test and production to differ in org or bucket`,
+    ]);
+  return { ...p, roles: { ...p.roles, influxdb } };
 }
 
 /** The profile the harness judges (HOMEIQ_PROFILE, default the reference stack's). */

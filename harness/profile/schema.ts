@@ -28,7 +28,10 @@ export const tokenDeliverySchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('env'), variable: envVariable }),
     z.strictObject({
       kind: z.literal('file'),
-      path: z.string().regex(/^\/\S+$/, { message: 'an absolute path inside the container' }),
+      path: z.string().regex(/^\/\S*\/test\.token$/, {
+        message:
+          'an absolute path inside the container ending in /test.token (the harness mounts its token volume at its directory)',
+      }),
       variable: envVariable.optional(),
     }),
   ],
@@ -75,6 +78,13 @@ export const profileFileSchema = z.strictObject({
     profiles: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)).default([]),
   }),
   envFile: z.string().min(1).optional(),
+  harnessAdds: z
+    .array(
+      z.enum(['mock-ha', 'influxdb-init', 'fake-upstreams'], {
+        message: 'one of mock-ha, influxdb-init, fake-upstreams',
+      }),
+    )
+    .default(['mock-ha', 'influxdb-init', 'fake-upstreams']),
   roles: z.strictObject({
     ingestion: z.strictObject({
       ...serviceRef,

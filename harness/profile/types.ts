@@ -118,6 +118,11 @@ export interface StackProfile {
   compose: { files: string[]; profiles: string[] };
   /** Env file of the stack (absolute), read with Compose's rules; undefined = none. */
   envFile?: string | undefined;
+  /**
+   * What the harness adds to the compose config when it lacks it: the mock HA (under
+   * roles.mockHa.service), `influxdb-init` (onboarding + token volume), `fake-upstreams`.
+   */
+  harnessAdds: Array<'mock-ha' | 'influxdb-init' | 'fake-upstreams'>;
   roles: {
     ingestion: IngestionRole;
     influxdb: InfluxRole;
