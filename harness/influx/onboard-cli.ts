@@ -7,7 +7,8 @@
  * INFLUXDB_PROD_TOKEN, INFLUXDB_TEST_TOKEN (desired values: InfluxDB cannot create a token with
  * a chosen value, so they are only reused when already valid), INFLUXDB_TOKENS_DIR,
  * INFLUXDB_WAIT_MS (default 60000), and the layout (a stack profile's names; default the
- * contract's): INFLUXDB_PROD_ORG, INFLUXDB_PROD_BUCKET, INFLUXDB_TEST_ORG, INFLUXDB_TEST_BUCKET.
+ * contract's): INFLUXDB_PROD_ORG, INFLUXDB_PROD_BUCKET, INFLUXDB_TEST_ORG, INFLUXDB_TEST_BUCKET;
+ * INFLUXDB_TOKEN_SCOPE (org|bucket; default bucket when both deployments share one org).
  */
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
@@ -56,8 +57,15 @@ async function main(): Promise<void> {
       bucket: env('INFLUXDB_TEST_BUCKET', TEST_TARGET.bucket),
     },
   };
+  const scope = process.env.INFLUXDB_TOKEN_SCOPE?.trim() || undefined;
+  if (scope !== undefined && scope !== 'org' && scope !== 'bucket')
+    throw new InfluxError(
+      'INFLUX_CONFIG',
+      `influxdb-init: INFLUXDB_TOKEN_SCOPE="${scope}" is invalid: expected org or bucket`,
+    );
   const result = await onboard({
     layout,
+    ...(scope ? { tokenScope: scope } : {}),
     url,
     adminUser: required('INFLUXDB_ADMIN_USER'),
     adminPassword: required('INFLUXDB_ADMIN_PASSWORD'),

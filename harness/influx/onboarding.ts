@@ -26,6 +26,8 @@ export interface OnboardOptions {
    * (an org-wide token would reach the other deployment's bucket).
    */
   layout?: { production: OrgBucket; test: OrgBucket };
+  /** Scope of each deployment's token: default `bucket` when both share one org, else `org`. */
+  tokenScope?: 'org' | 'bucket';
   log?: Logger;
 }
 
@@ -53,7 +55,8 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
     );
   }
   const layout = opts.layout ?? { production: PRODUCTION_TARGET, test: TEST_TARGET };
-  const oneOrg = layout.production.org === layout.test.org;
+  const oneOrg =
+    (opts.tokenScope ?? (layout.production.org === layout.test.org ? 'bucket' : 'org')) === 'bucket';
   const anon = influxApi(opts.url);
   const { body: state } = await anon.call<{ allowed: boolean }>('GET', '/api/v2/setup', { expect: [200] });
   let setup: OnboardResult['setup'] = 'already-done';

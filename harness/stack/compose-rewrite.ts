@@ -150,6 +150,7 @@ function harnessService(kind: HarnessService, o: RewriteOptions): ServiceModel {
           INFLUXDB_ADMIN_PASSWORD: 'homeiq-admin-password',
           INFLUXDB_ADMIN_TOKEN: '${INFLUXDB_ADMIN_TOKEN}',
           INFLUXDB_TOKENS_DIR: TOKENS_DIR,
+          INFLUXDB_TOKEN_SCOPE: '${INFLUXDB_TOKEN_SCOPE:-}',
         },
         volumes: [{ type: 'volume', source: TOKENS_VOLUME, target: TOKENS_DIR }],
         depends_on: { [p.roles.influxdb.service]: { condition: 'service_started', required: true } },
