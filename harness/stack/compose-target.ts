@@ -328,6 +328,27 @@ async function bootRun(
       // once InfluxDB's init has run.
       log.info(`compose up ${plan.project}: phase 1: ${run.phase1.join(', ')}`);
       await compose().up(run.phase1);
+      // A one-shot init has no healthcheck: wait for it to exit 0 (give up at once on another code).
+      await waitFor(
+        async () => {
+          const init = (await projectContainers(plan.project)).find((c) => c.service === INIT_SERVICE);
+          if (!init) return { done: false, seen: `no ${INIT_SERVICE} container yet` };
+          const st = (await inspect(init.id)).State;
+          if (st.Running || st.Status === 'created')
+            return { done: false, seen: `${INIT_SERVICE} ${st.Status}` };
+          if (st.ExitCode === 0) return { done: true, seen: `${INIT_SERVICE} exited 0` };
+          return {
+            done: false,
+            seen: `${INIT_SERVICE} exited ${st.ExitCode}`,
+            fatal: `${INIT_SERVICE} exited ${st.ExitCode}: ${(await tailLogs(init.id, 5)).trim()}`,
+          };
+        },
+        {
+          what: `${INIT_SERVICE} to onboard InfluxDB and exit 0`,
+          timeoutMs: cfg.startupTimeoutMs,
+          intervalMs: 250,
+        },
+      );
       const ids = (await projectContainers(plan.project)).map((c) => c.id);
       const token = (await tokenFilesFromVolume(ids, TOKENS_DIR)).influxTest;
       if (!token)
