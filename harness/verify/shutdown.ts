@@ -1,0 +1,49 @@
+/**
+ * Graceful shutdown judged from the outside: SIGTERM through Docker, the time the container took
+ * to exit (Docker's State.FinishedAt), and which events the mock had handed to the service's
+ * socket before the signal (its per-connection delivery record).
+ */
+import { inspect } from '../stack/docker.ts';
+import { requireCapability, type StartedStack } from '../stack/types.ts';
+import { waitFor } from '../util/wait.ts';
+
+export interface Exit {
+  /** Epoch ms of the signal (taken just before the Docker call). */
+  signalledAt: number;
+  /** Epoch ms Docker recorded the process exit. */
+  exitedAt: number;
+  exitCode: number;
+  /** The container's stop timeout (s): `docker stop` would SIGKILL after it. */
+  stopTimeoutS: number;
+}
+
+/**
+ * Sends SIGTERM to `service` and waits (up to `timeoutMs`) until Docker records its exit after the
+ * signal. A restart policy may start it again: the exit is still read from State.FinishedAt.
+ */
+export async function sigtermAndWaitExit(
+  stack: StartedStack,
+  service: string,
+  timeoutMs = 60_000,
+): Promise<Exit> {
+  requireCapability(stack, 'signal', `sending SIGTERM to ${service}`);
+  requireCapability(stack, 'containers', `reading when ${service} exited`);
+  const id = stack.containerId(service) as string;
+  const before = await inspect(id);
+  const stopTimeoutS = (before.Config as { StopTimeout?: number }).StopTimeout ?? 10;
+  const signalledAt = Date.now();
+  await stack.signal(service, 'SIGTERM');
+  return waitFor(
+    async () => {
+      const s = (await inspect(id)).State;
+      const finished = Date.parse(s.FinishedAt ?? '');
+      const done = Number.isFinite(finished) && finished >= signalledAt - 5;
+      return {
+        done,
+        value: { signalledAt, exitedAt: finished, exitCode: s.ExitCode ?? -1, stopTimeoutS },
+        seen: `running=${s.Running} finishedAt=${s.FinishedAt} restarts=${s.Restarting}`,
+      };
+    },
+    { what: `${service} to exit after SIGTERM`, timeoutMs, intervalMs: 100 },
+  );
+}
