@@ -38,17 +38,31 @@ export interface IngestionCounterFields {
 }
 
 /**
- * The ingestion's own counters through the profile's mapping, as one line for messages; undefined
- * when the profile maps none or the health is unreachable. Extra evidence, never a verdict.
+ * The ingestion's own counters through the profile's mapping (numbers only); undefined when the
+ * profile maps none or its health is unreachable. Extra evidence, never a verdict.
  */
-export async function ingestionCounterLine(stack: StartedStack): Promise<string | undefined> {
+export async function ingestionCounters(stack: StartedStack): Promise<Record<string, number> | undefined> {
   const ing = roles().ingestion;
   const counters = ing.health?.counters;
   if (!counters || Object.keys(counters).length === 0) return undefined;
   const r = await health(stack.url(ing.service), ing.health?.path ?? '/health', 3_000).catch(() => undefined);
   if (!r?.json) return undefined;
-  return Object.entries(counters)
-    .map(([name, path]) => `${name}=${JSON.stringify(fieldAt(r.json, path as string))}`)
+  const out: Record<string, number> = {};
+  for (const [name, path] of Object.entries(counters)) {
+    const v = fieldAt(r.json, path as string);
+    if (typeof v === 'number') out[name] = v;
+  }
+  return out;
+}
+
+/** Per-run counter deltas (`received +500 written +500 ...`), not process-lifetime totals. */
+export function counterDeltas(
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+): string | undefined {
+  if (!before || !after) return undefined;
+  return Object.keys(after)
+    .map((k) => `${k} +${(after[k] ?? 0) - (before[k] ?? 0)}`)
     .join(' ');
 }
 
@@ -60,7 +74,7 @@ export interface DriveResult {
   latenciesMs: number[];
   /** Fired events stored at the end but never seen by the poller (arrived outside its window). */
   unseen: number;
-  /** The ingestion's own counters (profile mapping), when it maps them. */
+  /** The ingestion's own counters during this run (deltas; profile mapping), when it maps them. */
   counters: string | undefined;
   polls: number;
   maxPollMs: number;
@@ -110,6 +124,7 @@ export async function driveScenario(
   const reader = influxReader(stack);
   await ingestionReady(stack);
   await assertIngestionSafe(stack);
+  const countersBefore = await ingestionCounters(stack);
   const t0 = Date.now();
   const tracker = trackArrivals(reader, storeTarget(), { sinceMs: t0 });
   const run = await ha.startScenario(spec);
@@ -138,7 +153,7 @@ export async function driveScenario(
     if (seen !== undefined) latenciesMs.push(seen - e.intendedMs);
     else if (storedIds.has(e.contextId)) unseen++;
   }
-  const counters = await ingestionCounterLine(stack);
+  const counters = counterDeltas(countersBefore, await ingestionCounters(stack));
   const cs = custody.summary;
   recordScenarioRun({
     label: `${spec.kind} scenario, ${report.count} events`,
