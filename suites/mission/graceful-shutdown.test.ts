@@ -108,11 +108,13 @@ describe('graceful shutdown: SIGTERM to the ingestion mid-burst', () => {
   it('exits within its stop timeout after SIGTERM', (ctx) => {
     withFailureContext(ctx, stack(), () => [ingestion()]);
     const ms = exit.exitedAt - exit.signalledAt;
-    check(ms <= exit.stopTimeoutS * 1000, {
+    check(Number.isFinite(ms) && ms <= exit.stopTimeoutS * 1000, {
       service: ingestion(),
       what: 'time from SIGTERM to exit',
       expected: `<= ${exit.stopTimeoutS} s (its stop timeout: docker stop would SIGKILL after it)`,
-      measured: `${ms} ms (exit code ${exit.exitCode})`,
+      measured: Number.isFinite(ms)
+        ? `${ms} ms (exit code ${exit.exitCode})`
+        : `still running ${exit.stopTimeoutS} s + 5 s after SIGTERM (then SIGKILLed)`,
     });
   });
 });
