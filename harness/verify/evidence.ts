@@ -177,12 +177,19 @@ export async function assertIngestionSafe(stack: StartedStack): Promise<string[]
   return assertSafeToFire(stack, activeProfile());
 }
 
-/** The delivery records of the ingestion's connections (open and recently closed). */
-export async function ingestionDeliveries(stack: StartedStack): Promise<ConnectionDeliveries[]> {
+/**
+ * The delivery records of the ingestion's connections (open and recently closed), plus those of
+ * `alsoIds` (connections matched earlier: a restarted container may come back with another address).
+ */
+export async function ingestionDeliveries(
+  stack: StartedStack,
+  alsoIds: number[] = [],
+): Promise<ConnectionDeliveries[]> {
   const { mine } = await ingestionConnections(stack);
+  const ids = [...new Set([...alsoIds, ...mine.map((c) => c.id)])].sort((a, b) => a - b);
   const ha = mockHa(stack);
   const out: ConnectionDeliveries[] = [];
-  for (const c of mine) out.push(await ha.deliveries(c.id));
+  for (const id of ids) out.push(await ha.deliveries(id));
   return out;
 }
 
@@ -206,15 +213,16 @@ export function storeTarget() {
 /**
  * The chain of custody of `fired`: the ingestion's delivery records from the mock, and every point
  * carrying their context ids in any bucket the admin token can read, from `sinceMs` - 60 s on.
- * `deliveredBefore` (epoch ms) keeps only deliveries handed to the socket before it.
+ * `deliveredBefore` (epoch ms) keeps only deliveries handed to the socket before it; `connectionIds`
+ * adds connections matched to the ingestion earlier.
  */
 export async function collectCustody(
   stack: StartedStack,
   fired: FiredEvent[],
   sinceMs: number,
-  opts: { deliveredBefore?: number } = {},
+  opts: { deliveredBefore?: number; connectionIds?: number[] } = {},
 ): Promise<Custody> {
-  let deliveries = await ingestionDeliveries(stack);
+  let deliveries = await ingestionDeliveries(stack, opts.connectionIds);
   const before = opts.deliveredBefore;
   if (before !== undefined)
     deliveries = deliveries.map((d) => ({

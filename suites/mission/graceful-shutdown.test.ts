@@ -67,6 +67,8 @@ describe('graceful shutdown: SIGTERM to the ingestion mid-burst', () => {
       },
       { what: `the mock HA to deliver ${half} events to ${ingestion()}`, timeoutMs: 60_000, intervalMs: 50 },
     );
+    // Its connections now: a restarted container may come back with another address.
+    const connIds = (await ingestionConnections(stack())).mine.map((c) => c.id);
     exit = await sigtermAndWaitExit(stack(), ingestion());
     await ha.stopScenario().catch(() => undefined);
     await ha.waitForRun(run.run_id, 30_000).catch(() => undefined);
@@ -74,11 +76,14 @@ describe('graceful shutdown: SIGTERM to the ingestion mid-burst', () => {
     firedTotal = ledger.length;
     // What the ingestion was given before the signal: delivered to its sockets before exit.signalledAt.
     const given = new Set<string>();
-    for (const d of await ingestionDeliveries(stack()))
+    for (const d of await ingestionDeliveries(stack(), connIds))
       for (const e of d.entries)
         if (e.delivered_ts !== null && e.delivered_ts < exit.signalledAt) given.add(e.context_id);
     const owed = ledger.filter((e) => given.has(e.contextId));
-    custody = await collectCustody(stack(), owed, t0, { deliveredBefore: exit.signalledAt });
+    custody = await collectCustody(stack(), owed, t0, {
+      deliveredBefore: exit.signalledAt,
+      connectionIds: connIds,
+    });
     recordCustody('graceful-shutdown', ingestion(), custody);
     recordMeasurement('graceful-shutdown', {
       fired: firedTotal,
