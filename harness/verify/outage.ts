@@ -1,8 +1,11 @@
 /**
- * An InfluxDB outage the harness controls: the role's container is paused through Docker (its
- * processes frozen, its address and published port kept, so every client sees writes hang and time
- * out) and unpaused after `durationMs`. Meanwhile the ingestion's own health is sampled when the
- * profile maps it. Unpausing is guaranteed: on error, and by the caller's scope.
+ * An InfluxDB outage the harness controls: the role's container is stopped through Docker (clients
+ * see refused connections and failed lookups) and started again after `durationMs`; its volume and
+ * published host port stay, so the data and the harness's URL survive. Meanwhile the ingestion's
+ * own health is sampled when the profile maps it. Starting it again is guaranteed, on error too.
+ *
+ * Why stop and not pause: `docker pause` needs the cgroup freezer, which some engines (rootless,
+ * nested) lack ("OCI runtime pause failed: unable to freeze"); a stop works everywhere.
  */
 import { docker } from '../stack/docker.ts';
 import { requireCapability, type StartedStack } from '../stack/types.ts';
@@ -19,40 +22,40 @@ export interface HealthSample {
 
 export interface Outage {
   service: string;
-  /** Epoch ms the container was paused / unpaused. */
-  pausedAt: number;
-  resumedAt: number;
-  /** Ingestion health samples from the pause until `sampleUntil()` said stop; empty without a mapping. */
+  /** Epoch ms the container was stopped (stop returned) / started again. */
+  stoppedAt: number;
+  restartedAt: number;
+  /** Ingestion health samples from the stop until `extraSampleMs` after the start; empty without a mapping. */
   samples: HealthSample[];
 }
 
 /**
- * Pauses `service` now for `durationMs`, sampling the ingestion's mapped health every `sampleMs`
- * from the pause until `extraSampleMs` after the resume.
+ * Stops `service` now for `durationMs` (from the stop request), sampling the ingestion's mapped
+ * health every `sampleMs` from then until `extraSampleMs` after it was started again.
  */
 export async function influxOutage(
   stack: StartedStack,
   service: string,
   opts: { durationMs: number; sampleMs?: number; extraSampleMs?: number },
 ): Promise<Outage> {
-  requireCapability(stack, 'containers', `pausing ${service} (an InfluxDB outage)`);
+  requireCapability(stack, 'containers', `stopping ${service} (an InfluxDB outage)`);
   const id = stack.containerId(service) as string;
   const c = docker().getContainer(id);
   const sampleMs = opts.sampleMs ?? 500;
   const samples: HealthSample[] = [];
-  const pausedAt = Date.now();
-  await c.pause();
-  log.info(`${service} paused for ${opts.durationMs} ms`);
-  let resumedAt = 0;
+  const stoppedAt = Date.now();
+  await c.stop({ t: 5 });
+  log.info(`${service} stopped in ${Date.now() - stoppedAt} ms, for ${opts.durationMs} ms`);
+  let restartedAt = 0;
   try {
-    const until = pausedAt + opts.durationMs;
+    const until = stoppedAt + opts.durationMs;
     const sampleUntil = until + (opts.extraSampleMs ?? 10_000);
     while (Date.now() < sampleUntil) {
       const t = Date.now();
-      if (resumedAt === 0 && t >= until) {
-        await c.unpause();
-        resumedAt = Date.now();
-        log.info(`${service} resumed after ${resumedAt - pausedAt} ms`);
+      if (restartedAt === 0 && t >= until) {
+        await c.start();
+        restartedAt = Date.now();
+        log.info(`${service} started again after ${restartedAt - stoppedAt} ms`);
       }
       const h = await ingestionHealth(stack, Math.max(200, sampleMs - 50)).catch(() => undefined);
       if (h) samples.push({ t, health: h });
@@ -60,10 +63,10 @@ export async function influxOutage(
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   } finally {
-    if (resumedAt === 0) {
-      await c.unpause().catch(() => undefined);
-      resumedAt = Date.now();
+    if (restartedAt === 0) {
+      await c.start().catch(() => undefined);
+      restartedAt = Date.now();
     }
   }
-  return { service, pausedAt, resumedAt, samples };
+  return { service, stoppedAt, restartedAt, samples };
 }

@@ -1,11 +1,11 @@
 /**
  * No silent loss when InfluxDB fails (seed 002: batches retried; seed 004: health tells the truth):
- * InfluxDB is paused for 15 s in the middle of a steady 100 ev/s run. After it recovers, every
+ * InfluxDB is stopped for 15 s in the middle of a steady 100 ev/s run. After it recovers, every
  * event fired during the run is stored in the test bucket exactly once; and when the profile maps
  * the ingestion's health, it does not claim healthy throughout the window in which its writes
  * could not succeed.
  *
- * Evidence: the mock HA's ledger and deliveries, InfluxDB by context_id, Docker (pause/unpause),
+ * Evidence: the mock HA's ledger and deliveries, InfluxDB by context_id, Docker (stop/start),
  * and the ingestion's mapped health sampled every 500 ms during the outage.
  */
 import { beforeAll, describe, it } from 'vitest';
@@ -29,7 +29,7 @@ const DURATION_S = 45;
 const ingestion = () => roles().ingestion.service;
 const influx = () => roles().influxdb;
 
-describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s paused during a steady ${RATE} ev/s run`, () => {
+describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s stopped during a steady ${RATE} ev/s run`, () => {
   const stack = useStack();
   let run: DriveResult;
   let outage: Outage | undefined;
@@ -67,7 +67,7 @@ describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s paused during a steady ${RATE} 
             extraSampleMs: 10_000,
           });
           log.info(
-            `outage from +${outage.pausedAt - t0} ms to +${outage.resumedAt - t0} ms; ${outage.samples.length} health samples`,
+            `outage from +${outage.stoppedAt - t0} ms to +${outage.restartedAt - t0} ms; ${outage.samples.length} health samples`,
           );
         },
       },
@@ -76,10 +76,10 @@ describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s paused during a steady ${RATE} 
     const o = outage;
     recordMeasurement('influxdb-outage', {
       rate: RATE,
-      outageMs: o ? o.resumedAt - o.pausedAt : null,
+      outageMs: o ? o.restartedAt - o.stoppedAt : null,
       custody: run.custody.summary,
       health: o?.samples.map((s) => ({
-        tMs: s.t - o.pausedAt,
+        tMs: s.t - o.stoppedAt,
         healthy: s.health.healthy,
         seen: s.health.seen,
       })),
@@ -110,9 +110,9 @@ describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s paused during a steady ${RATE} 
     const first = unhealthy[0];
     check(o.samples.length > 0 && unhealthy.length > 0, {
       service: ingestion(),
-      what: `its health (${mapping.path}${mapping.healthy ? ` ${mapping.healthy.field} in ${JSON.stringify(mapping.healthy.values)}` : ' 200'}) sampled every 500 ms from the pause of ${influx().service} to 10 s after its ${OUTAGE_MS / 1000} s outage`,
+      what: `its health (${mapping.path}${mapping.healthy ? ` ${mapping.healthy.field} in ${JSON.stringify(mapping.healthy.values)}` : ' 200'}) sampled every 500 ms from the stop of ${influx().service} to 10 s after its ${OUTAGE_MS / 1000} s outage`,
       expected: 'not healthy at least once (its writes were failing)',
-      measured: `${o.samples.length} samples, ${unhealthy.length} not healthy${first ? ` (first at +${first.t - o.pausedAt} ms: ${first.health.seen})` : `; last: ${o.samples.at(-1)?.health.seen ?? 'none'}`}`,
+      measured: `${o.samples.length} samples, ${unhealthy.length} not healthy${first ? ` (first at +${first.t - o.stoppedAt} ms: ${first.health.seen})` : `; last: ${o.samples.at(-1)?.health.seen ?? 'none'}`}`,
     });
   });
 });
