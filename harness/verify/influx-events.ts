@@ -13,6 +13,8 @@ export interface ArrivalTracker {
   readonly firstSeen: Map<string, number>;
   /** Time (epoch ms) the set of seen ids last grew. */
   lastGrowthMs(): number;
+  /** Time (epoch ms) of the last poll that InfluxDB answered (0: none yet). */
+  lastPollOkMs(): number;
   stop(): Promise<{ firstSeen: Map<string, number>; polls: number; maxPollMs: number }>;
 }
 
@@ -33,6 +35,7 @@ export function trackArrivals(
   let polls = 0;
   let maxPollMs = 0;
   let lastGrowth = Date.now();
+  let lastOk = 0;
   const loop = (async () => {
     while (running) {
       const t0 = Date.now();
@@ -54,6 +57,7 @@ export function trackArrivals(
             lastGrowth = t1;
           }
         polls++;
+        lastOk = t1;
         maxPollMs = Math.max(maxPollMs, t1 - t0);
       } catch {
         // a failed poll only coarsens the resolution; the final lookup decides presence
@@ -65,6 +69,7 @@ export function trackArrivals(
   return {
     firstSeen,
     lastGrowthMs: () => lastGrowth,
+    lastPollOkMs: () => lastOk,
     stop: async () => {
       running = false;
       await loop;

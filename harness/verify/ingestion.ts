@@ -93,13 +93,16 @@ async function settle(
   quietMs: number,
   timeoutMs: number,
 ): Promise<void> {
+  const from = Date.now();
   await waitFor(
     async () => {
       const seen = fired.reduce((n, f) => n + (tracker.firstSeen.has(f.contextId) ? 1 : 0), 0);
-      const quiet = Date.now() - tracker.lastGrowthMs();
+      // Quiet only counts from now on, and only while InfluxDB answers the poller.
+      const quiet = Date.now() - Math.max(tracker.lastGrowthMs(), from);
+      const answering = Date.now() - tracker.lastPollOkMs() < 3_000;
       return {
-        done: seen >= fired.length || quiet >= quietMs,
-        seen: `${seen} of ${fired.length} fired events queryable, last arrival ${quiet} ms ago`,
+        done: seen >= fired.length || (quiet >= quietMs && answering),
+        seen: `${seen} of ${fired.length} fired events queryable, last arrival ${quiet} ms ago${answering ? '' : ', InfluxDB not answering the poller'}`,
       };
     },
     {

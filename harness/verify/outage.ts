@@ -7,9 +7,12 @@
  * Why stop and not pause: `docker pause` needs the cgroup freezer, which some engines (rootless,
  * nested) lack ("OCI runtime pause failed: unable to freeze"); a stop works everywhere.
  */
+
+import { health } from '../probes/http.ts';
 import { docker } from '../stack/docker.ts';
 import { requireCapability, type StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
+import { waitFor } from '../util/wait.ts';
 import { ingestionHealth, type MappedHealth } from './evidence.ts';
 
 const log = createLogger('outage');
@@ -25,6 +28,8 @@ export interface Outage {
   /** Epoch ms the container was stopped (stop returned) / started again. */
   stoppedAt: number;
   restartedAt: number;
+  /** Epoch ms InfluxDB answered its /health again after the start (NaN: not within 120 s). */
+  recoveredAt: number;
   /** Ingestion health samples from the stop until `extraSampleMs` after the start; empty without a mapping. */
   samples: HealthSample[];
 }
@@ -68,5 +73,18 @@ export async function influxOutage(
       restartedAt = Date.now();
     }
   }
-  return { service, stoppedAt, restartedAt, samples };
+  const url = stack.url(service);
+  const recoveredAt = await waitFor(
+    async () => {
+      const r = await health(url, '/health', 2_000).catch(() => undefined);
+      return {
+        done: r?.status === 200,
+        value: Date.now(),
+        seen: `GET /health ${r?.status ?? 'unreachable'}`,
+      };
+    },
+    { what: `${service} to answer /health after its start`, timeoutMs: 120_000, intervalMs: 250 },
+  ).catch(() => Number.NaN);
+  log.info(`${service} answering again ${recoveredAt - restartedAt} ms after its start`);
+  return { service, stoppedAt, restartedAt, recoveredAt, samples };
 }
