@@ -6,7 +6,7 @@
 import { MockHaError } from '../errors.ts';
 import type { StateChange, World } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
-import { validEntityId, validState } from '../protocol/validation.ts';
+import { pyLen, validEntityId, validState } from '../protocol/validation.ts';
 import type { MockClock } from './clock.ts';
 import { Ledger, type LedgerStats } from './ledger.ts';
 import { PacedRunner } from './runner.ts';
@@ -184,7 +184,7 @@ export class EventEngine {
       if (opts.state !== undefined && !validState(opts.state))
         throw new MockHaError(
           'invalid_config',
-          `"state" has ${opts.state.length} characters; HA allows at most 255`,
+          `"state" has ${pyLen(opts.state)} characters; HA allows at most 255`,
         );
       const cur = world.get(opts.entity_id);
       if (!cur && opts.state === undefined) {

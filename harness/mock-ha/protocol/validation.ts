@@ -50,8 +50,19 @@ export const validEntityId = (v: string): boolean =>
   v.length <= MAX_LENGTH_STATE_ENTITY_ID && VALID_ENTITY_ID.test(v);
 export const validDomain = (v: string): boolean => VALID_DOMAIN.test(v);
 
-/** `homeassistant.core.validate_state`: a state is a string of at most 255 characters. */
-export const validState = (v: string): boolean => v.length <= MAX_LENGTH_STATE_STATE;
+/**
+ * Python's len() of a string: code points, not UTF-16 code units (an emoji is 1 in HA, 2 in
+ * `String.length`). HA's length limits (state, event type) count this way.
+ */
+export function pyLen(v: string): number {
+  let n = 0;
+  for (const _ of v) n++;
+  return n;
+}
+
+/** `homeassistant.core.validate_state`: a state is a string of at most 255 characters (Python's len). */
+export const validState = (v: string): boolean =>
+  v.length <= MAX_LENGTH_STATE_STATE || pyLen(v) <= MAX_LENGTH_STATE_STATE;
 
 /** Python's repr of a JSON value, as voluptuous puts it into messages ("Got ..."). */
 export function pyRepr(v: unknown): string {

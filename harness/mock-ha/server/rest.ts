@@ -13,6 +13,7 @@ import {
   MAX_LENGTH_EVENT_EVENT_TYPE,
   own,
   parseJson,
+  pyLen,
   validEntityId,
   validState,
 } from '../protocol/validation.ts';
@@ -125,7 +126,7 @@ export async function handleRest(
     if (parsed === undefined) return sendJson(res, 400, { message: 'Event data should be valid JSON.' });
     if (parsed.value !== null && !isRecord(parsed.value))
       return sendJson(res, 400, { message: 'Event data should be a JSON object' });
-    if (eventType.length > MAX_LENGTH_EVENT_EVENT_TYPE)
+    if (pyLen(eventType) > MAX_LENGTH_EVENT_EVENT_TYPE)
       return sendText(res, 500, '500 Internal Server Error\n\nServer got itself in trouble');
     core.actions.fireEvent('rest', eventType, parsed.value as Record<string, unknown> | null);
     return sendJson(res, 200, { message: `Event ${eventType} fired.` });
