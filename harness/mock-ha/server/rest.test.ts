@@ -24,6 +24,19 @@ describe('REST API', () => {
     }
   });
 
+  it("writes a non-string state as Python's str() of it, as HA's async_set does (dicts and lists too)", async () => {
+    const cases: [unknown, string][] = [
+      [true, 'True'],
+      [{ a: 1, b: [true, null, "x'y"] }, `{'a': 1, 'b': [True, None, "x'y"]}`],
+      [['a', 1.5], "['a', 1.5]"],
+    ];
+    for (const [state, expected] of cases) {
+      const res = await api('/api/states/sensor.py_str', { method: 'POST', body: JSON.stringify({ state }) });
+      expect(res.status).toBeLessThan(300);
+      expect(((await res.json()) as { state: string }).state, JSON.stringify(state)).toBe(expected);
+    }
+  });
+
   it('answers the ingestion pre-check GET /api/', async () => {
     const res = await api('/api/');
     expect(res.status).toBe(200);
