@@ -217,6 +217,10 @@ export class MockHaCore implements ConnectionHost {
 
   /** Any error of a request handler becomes an HTTP answer (500 for the unexpected, counted). */
   #requestFailed(res: ServerResponse, err: unknown) {
+    // The client went away mid-request (node: "aborted", ECONNRESET): nobody to answer, not a
+    // fault of the mock (aiohttp drops such a request quietly too).
+    if (res.req.destroyed && (err as NodeJS.ErrnoException | null)?.code === 'ECONNRESET')
+      return void res.destroy();
     if (res.headersSent) return void res.destroy();
     if (err instanceof HttpError) return sendJson(res, err.status, err.body);
     const status = controlErrorStatus(err);
