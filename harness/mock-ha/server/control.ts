@@ -55,8 +55,11 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   if (path === '/_mock/home' && method === 'POST') {
     const seed = body.seed ?? core.world.home.seed;
     const size = body.size ?? core.world.home.size;
-    if (typeof seed !== 'number' || !Number.isInteger(seed))
-      throw new HttpError(400, { message: `"seed" must be an integer, got ${JSON.stringify(seed)}` });
+    // The CLI's rule for MOCK_HA_SEED: beyond 2^53 seeds lose precision (1e300 builds the home of seed 0).
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+      throw new HttpError(400, {
+        message: `"seed" must be an integer between -(2^53 - 1) and 2^53 - 1, got ${JSON.stringify(seed)}`,
+      });
     if (!HOME_SIZES.includes(size as HomeSize))
       throw new HttpError(400, {
         message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,

@@ -141,6 +141,16 @@ describe('control API', () => {
     expect(ha.world.get(e?.entity_id ?? '')).toBeDefined();
   });
 
+  it('refuses a home seed that is not a safe integer (the CLI rule for MOCK_HA_SEED), loading nothing', async () => {
+    const before = ha.world.home.seed;
+    for (const seed of [1e300, 2 ** 53, -(2 ** 53), 1.5]) {
+      const res = await ctl('/_mock/home', { seed });
+      expect(res.status, String(seed)).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain('"seed" must be an integer');
+    }
+    expect(ha.world.home.seed).toBe(before);
+  });
+
   it('closes websocket clients on a home reload (like an HA restart) and on /_mock/disconnect', async () => {
     const a = await RawClient.authed(ha.wsUrl, ha.token);
     await ctl('/_mock/home', { seed: 9, size: 'small' });
