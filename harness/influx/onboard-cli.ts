@@ -15,7 +15,7 @@ import { waitFor } from '../util/wait.ts';
 import { InfluxError } from './errors.ts';
 import { PRODUCTION_TARGET, TEST_TARGET } from './layout.ts';
 import { onboard } from './onboarding.ts';
-import { readTokenFile, writeTokenFile } from './token-files.ts';
+import { readTokenFile, readTokenRecord, writeTokenFile, writeTokenRecord } from './token-files.ts';
 
 const log = createLogger('influxdb-init');
 
@@ -63,7 +63,10 @@ async function main(): Promise<void> {
       'INFLUX_CONFIG',
       `influxdb-init: INFLUXDB_TOKEN_SCOPE="${scope}" is invalid: expected org or bucket`,
     );
+  // Only tokens this record lists may be replaced; any other unreadable token is refused.
+  const record = dir ? await readTokenRecord(dir) : {};
   const result = await onboard({
+    createdTokenIds: Object.keys(record),
     layout,
     ...(scope ? { tokenScope: scope } : {}),
     url,
@@ -74,6 +77,19 @@ async function main(): Promise<void> {
     log,
   });
   const files: Record<string, string> = {};
+  if (dir) {
+    for (const which of ['production', 'test'] as const) {
+      const t = result[which];
+      for (const id of t.deletedTokenIds) delete record[id];
+      if (t.tokenAction === 'created' || t.tokenAction === 'replaced')
+        record[t.tokenId] = {
+          org: t.org,
+          description: t.tokenDescription,
+          createdAt: new Date().toISOString(),
+        };
+    }
+    files.record = await writeTokenRecord(dir, record);
+  }
   for (const which of ['production', 'test'] as const) {
     const token = result[which].token;
     if (dir) files[which] = await writeTokenFile(dir, which, token);

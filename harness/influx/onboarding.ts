@@ -19,6 +19,11 @@ export interface OnboardOptions {
   adminToken: string;
   /** Token values remembered from an earlier run (reused if still valid). */
   known?: { production?: string; test?: string };
+  /**
+   * Ids of the tokens the harness created earlier (its record, see token-files.ts): the only
+   * tokens onboarding may ever delete. Without it an unreadable token is refused, never replaced.
+   */
+  createdTokenIds?: readonly string[];
   retentionSeconds?: number;
   /**
    * Orgs and buckets of the two deployments (a stack profile's `roles.influxdb`). Default: the
@@ -37,6 +42,10 @@ export interface ProvisionedTarget extends OrgBucket {
   token: string;
   tokenId: string;
   tokenAction: TokenAction;
+  /** The description that marks this harness token (tokenDescription: org, or org/bucket when scoped to the bucket). */
+  tokenDescription: string;
+  /** Harness-created token ids deleted by this run (replaced). */
+  deletedTokenIds: string[];
 }
 
 export interface OnboardResult {
@@ -84,7 +93,12 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       { status: 401 },
     );
   }
-  const target = async (t: OrgBucket, known: string | undefined): Promise<ProvisionedTarget> => {
+  const target = async (
+    t: OrgBucket,
+    known: string | undefined,
+    /** Where a refusal tells the user to put this token's value. */
+    provideAs: string,
+  ): Promise<ProvisionedTarget> => {
     const { org, created: orgCreated } = await ensureOrg(api, t.org);
     const { bucket, created: bucketCreated } = await ensureBucket(
       api,
@@ -92,11 +106,14 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       t.bucket,
       opts.retentionSeconds,
     );
+    const description = oneOrg ? tokenDescription(t.org, t.bucket) : tokenDescription(t.org);
     const tok = await ensureOrgToken(api, {
       orgID: org.id,
       bucket: t.bucket,
-      description: oneOrg ? tokenDescription(t.org, t.bucket) : tokenDescription(t.org),
+      description,
       ...(oneOrg ? { permissions: bucketReadWritePermissions(org.id, bucket.id) } : {}),
+      createdIds: new Set(opts.createdTokenIds ?? []),
+      provideAs,
       ...(known ? { known } : {}),
     });
     opts.log?.info(
@@ -109,9 +126,11 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       token: tok.token,
       tokenId: tok.id,
       tokenAction: tok.action,
+      tokenDescription: description,
+      deletedTokenIds: tok.deleted,
     };
   };
-  const production = await target(layout.production, opts.known?.production);
-  const test = await target(layout.test, opts.known?.test);
+  const production = await target(layout.production, opts.known?.production, 'INFLUXDB_PROD_TOKEN');
+  const test = await target(layout.test, opts.known?.test, 'INFLUXDB_TEST_TOKEN');
   return { url: anon.url, setup, adminToken: opts.adminToken, production, test };
 }

@@ -527,10 +527,21 @@ class ComposeStack implements StartedStack {
     await docker().getContainer(this.#id(service)).stop({ t: timeoutSec });
   }
 
-  async restartWithEnv(service: string, env: Record<string, string>): Promise<void> {
-    const id = await cloneContainer(this.#id(service), { env, project: this.project, replace: true });
+  async restartWithEnv(
+    service: string,
+    env: Record<string, string>,
+    opts: { image?: string } = {},
+  ): Promise<void> {
+    const id = await cloneContainer(this.#id(service), {
+      env,
+      project: this.project,
+      replace: true,
+      ...(opts.image ? { image: opts.image } : {}),
+    });
     await this.#track(service, id);
-    this.#log.info(`${service} replaced with ${JSON.stringify(redact(env))} (container ${id.slice(0, 12)})`);
+    this.#log.info(
+      `${service} replaced with ${JSON.stringify(redact(env))}${opts.image ? ` on image ${opts.image}` : ''} (container ${id.slice(0, 12)})`,
+    );
   }
 
   async runVariant(

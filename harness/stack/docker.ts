@@ -127,6 +127,12 @@ export interface CloneOptions {
    * exists first, so observers such as the egress monitor see everything from the first instant.
    */
   gated?: boolean;
+  /**
+   * Run another image in the copy (e.g. an InfluxDB upgrade on the same volume). Entrypoint, Cmd
+   * and the image's own ENV then come from the new image; what the deployment set (compose env,
+   * volumes, ports, healthcheck, stop signal) is kept.
+   */
+  image?: string;
 }
 
 export const GATE_FILE = '/tmp/homeiq-harness-go';
@@ -137,6 +143,18 @@ export async function releaseGate(id: string): Promise<void> {
     .getContainer(id)
     .exec({ Cmd: ['touch', GATE_FILE], AttachStdout: false, AttachStderr: false });
   await exec.start({ Detach: true });
+}
+
+/** A container's configured stop signal and grace period (compose stop_signal / stop_grace_period). */
+export function stopSettings(info: Docker.ContainerInspectInfo): {
+  StopSignal?: string;
+  StopTimeout?: number;
+} {
+  const c = info.Config as { StopSignal?: string; StopTimeout?: number };
+  return {
+    ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+    ...(typeof c.StopTimeout === 'number' ? { StopTimeout: c.StopTimeout } : {}),
+  };
 }
 
 /** Create and start a copy of a container with other environment; returns the new container id. */
@@ -164,6 +182,25 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
     for (const k of Object.keys(labels)) if (k.startsWith('com.docker.compose.')) delete labels[k];
     labels['com.homeiq.variant-of'] = service;
   }
+  let env = orig.Config.Env ?? [];
+  let entry: { Cmd?: string[]; Entrypoint?: string[] } = {
+    Cmd: orig.Config.Cmd,
+    Entrypoint: orig.Config.Entrypoint as string[] | undefined,
+  };
+  if (opts.image && opts.image !== orig.Config.Image) {
+    // Drop what the old image contributed (its ENV, entrypoint): the new image brings its own.
+    const oldImage = await docker().getImage(orig.Image).inspect();
+    const imageEnv = new Set(oldImage.Config.Env ?? []);
+    env = env.filter((kv) => !imageEnv.has(kv));
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    entry = {
+      ...(same(orig.Config.Cmd, oldImage.Config.Cmd) ? {} : { Cmd: orig.Config.Cmd }),
+      ...(same(orig.Config.Entrypoint, oldImage.Config.Entrypoint)
+        ? {}
+        : { Entrypoint: orig.Config.Entrypoint as string[] }),
+    };
+  }
+  const image = opts.image ?? orig.Config.Image;
   const name = opts.replace
     ? orig.Name.replace(/^\//, '')
     : `${opts.project}-${service}-variant-${Date.now().toString(36)}`;
@@ -174,14 +211,16 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
   try {
     const created = await docker().createContainer({
       name,
-      Image: orig.Config.Image,
+      Image: image,
       ...(opts.gated
         ? {
             Entrypoint: ['sh', '-c', `while [ ! -e ${GATE_FILE} ]; do sleep 0.05; done; exec "$0" "$@"`],
-            Cmd: [...((orig.Config.Entrypoint as string[] | undefined) ?? []), ...(orig.Config.Cmd ?? [])],
+            Cmd: [...(entry.Entrypoint ?? []), ...(entry.Cmd ?? [])],
           }
-        : { Cmd: orig.Config.Cmd, Entrypoint: orig.Config.Entrypoint as string[] | undefined }),
-      Env: withEnv(orig.Config.Env, opts.env),
+        : entry),
+      Env: withEnv(env, opts.env),
+      // The deployment's stop settings (compose stop_signal / stop_grace_period) survive the copy.
+      ...stopSettings(orig),
       Labels: labels,
       WorkingDir: orig.Config.WorkingDir,
       User: orig.Config.User,

@@ -74,7 +74,11 @@ export interface StartedStack extends AsyncDisposable {
   logs(service: string, lines?: number): Promise<string>;
   signal(service: string, signal: NodeJS.Signals): Promise<void>;
   stopService(service: string, timeoutSec?: number): Promise<void>;
-  restartWithEnv(service: string, env: Record<string, string>): Promise<void>;
+  /**
+   * Replace a service's container by a copy with other env (and, with `image`, another image on
+   * the same volumes, network alias, ports and stop settings: an in-place upgrade).
+   */
+  restartWithEnv(service: string, env: Record<string, string>, opts?: { image?: string }): Promise<void>;
   runVariant(service: string, env: Record<string, string>, opts?: VariantOptions): Promise<VariantResult>;
   /** Tear everything down (volumes included). Idempotent. */
   down(): Promise<void>;
