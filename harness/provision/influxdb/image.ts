@@ -12,11 +12,19 @@ import { SetupError } from '../step.ts';
 import { type InfluxdFiles, sha256File } from './files.ts';
 
 export const SHA_LABEL = 'com.homeiq.influxd.sha256';
+/** sha256 of the Dockerfile the image was built from: a changed Dockerfile (e.g. STOPSIGNAL) rebuilds it. */
+export const DOCKERFILE_LABEL = 'com.homeiq.influxdb.dockerfile-sha256';
 const DOCKERFILE = join(repoRoot, 'fixtures/images/influxdb/Dockerfile');
 
+/** True when the image wraps this binary and was built from the current Dockerfile. */
 export async function imageMatchesBinary(image: string, files: InfluxdFiles): Promise<boolean> {
-  const [label, sha] = await Promise.all([imageLabel(image, SHA_LABEL), sha256File(files.binary)]);
-  return label === sha;
+  const [label, sha, fileLabel, fileSha] = await Promise.all([
+    imageLabel(image, SHA_LABEL),
+    sha256File(files.binary),
+    imageLabel(image, DOCKERFILE_LABEL),
+    sha256File(DOCKERFILE),
+  ]);
+  return label === sha && fileLabel === fileSha;
 }
 
 export async function buildImage(
@@ -26,6 +34,7 @@ export async function buildImage(
   log: Logger,
 ): Promise<void> {
   const sha = await sha256File(files.binary);
+  const dockerfileSha = await sha256File(DOCKERFILE);
   const info = JSON.stringify(JSON.parse(await readFile(files.buildInfo, 'utf8')));
   const ctx = join(files.dir, 'image-context');
   await rm(ctx, { recursive: true, force: true });
@@ -46,6 +55,8 @@ export async function buildImage(
       `INFLUXD_SHA256=${sha}`,
       '--build-arg',
       `INFLUXD_BUILD_INFO=${info}`,
+      '--label',
+      `${DOCKERFILE_LABEL}=${dockerfileSha}`,
       '-t',
       image,
       ctx,
