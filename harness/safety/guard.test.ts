@@ -51,6 +51,26 @@ describe('safety guard', () => {
     ).not.toThrow();
   });
 
+  it('allows a reference set into the production bucket only of a scratch instance this run created, empty', () => {
+    const base = {
+      kind: 'influx-scratch' as const,
+      org: 'homeiq',
+      bucket: 'home_assistant_events',
+      points: 10,
+      runStartedMs: 1_000_000,
+    };
+    expect(() => assertSafeWrite({ ...base, bucketCreatedMs: 1_000_500, pointsBefore: 0 })).not.toThrow();
+    expect(() => assertSafeWrite({ ...base, bucketCreatedMs: 999_000, pointsBefore: 0 })).toThrow(
+      /SAFETY|refused: 10 reference point\(s\) into production bucket "home_assistant_events".*created 1970/,
+    );
+    expect(() => assertSafeWrite({ ...base, bucketCreatedMs: 1_000_500, pointsBefore: 3 })).toThrow(
+      /3 point\(s\) already in it/,
+    );
+    expect(() => assertSafeWrite({ ...base, bucketCreatedMs: Number.NaN, pointsBefore: 0 })).toThrow(
+      /\(unknown\)/,
+    );
+  });
+
   it('refuses metadata.db outside a /test/ directory, including through ..', () => {
     expect(refusal(() => assertSafeWrite({ kind: 'sqlite', path: '/app/data/metadata.db' })).code).toBe(
       'SAFETY_PRODUCTION_SQLITE',

@@ -27,6 +27,24 @@ export class SafetyError extends Error {
 export type WriteTarget =
   /** InfluxDB write. `points` 0 is a permission probe (an empty write) and is always allowed. */
   | { kind: 'influx'; org: string; bucket: string; points: number }
+  /**
+   * The one exception for the production bucket: a reference set written into a scratch InfluxDB
+   * the harness itself onboarded in this run (the pre-upgrade check needs data in both buckets).
+   * Allowed only when the bucket was created after the run started and held no point before;
+   * a user's InfluxDB, or a copy of a user's volume or backup, never qualifies.
+   */
+  | {
+      kind: 'influx-scratch';
+      org: string;
+      bucket: string;
+      points: number;
+      /** The bucket's createdAt (API), epoch ms. */
+      bucketCreatedMs: number;
+      /** When this run started, epoch ms. */
+      runStartedMs: number;
+      /** Points (any field) in the bucket before this write. */
+      pointsBefore: number;
+    }
   | { kind: 'sqlite'; path: string }
   /** A service the harness sends synthetic data to; `health` is its parsed /health body. */
   | { kind: 'service'; name: string; health: unknown; mock?: boolean };
@@ -49,6 +67,23 @@ export function assertSafeWrite(target: WriteTarget): void {
         throw new SafetyError(
           'SAFETY_PRODUCTION_ORG',
           `refused: ${target.points} synthetic point(s) into production org "${target.org}" (bucket "${target.bucket}"; only org "${test.org}" may receive harness writes)`,
+        );
+      return;
+    }
+    case 'influx-scratch': {
+      if (target.points === 0) return;
+      const production =
+        same(target.bucket, deployment.production.bucket) || same(target.org, deployment.production.org);
+      if (!production) {
+        assertSafeWrite({ ...target, kind: 'influx' });
+        return;
+      }
+      const created =
+        Number.isFinite(target.bucketCreatedMs) && target.bucketCreatedMs >= target.runStartedMs;
+      if (!created || target.pointsBefore !== 0)
+        throw new SafetyError(
+          'SAFETY_PRODUCTION_BUCKET',
+          `refused: ${target.points} reference point(s) into production bucket "${target.bucket}": only a bucket this run created on a scratch instance may receive them; measured created ${Number.isFinite(target.bucketCreatedMs) ? new Date(target.bucketCreatedMs).toISOString() : '(unknown)'} vs run start ${new Date(target.runStartedMs).toISOString()}, ${target.pointsBefore} point(s) already in it`,
         );
       return;
     }

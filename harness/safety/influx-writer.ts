@@ -34,6 +34,30 @@ export async function writeLines(target: InfluxTarget, lines: string[]): Promise
 }
 
 /**
+ * Write a reference set into a scratch instance's bucket (the pre-upgrade check): the guard's
+ * `influx-scratch` rule decides, with the bucket's creation time and emptiness as evidence.
+ */
+export async function writeScratchLines(
+  target: InfluxTarget,
+  lines: string[],
+  evidence: { bucketCreatedMs: number; runStartedMs: number; pointsBefore: number },
+): Promise<void> {
+  assertSafeWrite({
+    kind: 'influx-scratch',
+    org: target.org,
+    bucket: target.bucket,
+    points: lines.length,
+    ...evidence,
+  });
+  const status = await postWrite(target, lines.join('\n'));
+  if (status !== 204)
+    throw new InfluxWriteError(
+      status,
+      `influxdb write of ${lines.length} reference point(s) to ${target.org}/${target.bucket}: expected 204, got ${status}`,
+    );
+}
+
+/**
  * Whether `token` may write into the bucket, without writing anything: an empty write is
  * authorised before its body is parsed, so 401/403/404 mean "denied" and 204/400 mean "allowed".
  */
