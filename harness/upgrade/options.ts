@@ -176,11 +176,8 @@ export interface DockerLookup {
 const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const VERSION_LIKE = /^v?\d+\.\d+(?:\.\d+)?$/;
 
-async function resolveTarget(
-  option: 'from' | 'to',
-  given: string,
-  docker: DockerLookup,
-): Promise<InfluxTarget> {
+/** Syntax and pins only (no Docker): a pinned version or an image reference. */
+function parseTarget(option: 'from' | 'to', given: string): InfluxTarget {
   const versions = Object.keys(pins.influxdb.versions);
   const allowed = `expected a pinned version (${versions.join(', ')}) or an image present on this Docker engine`;
   if (VERSION_LIKE.test(given)) {
@@ -190,25 +187,24 @@ async function resolveTarget(
         `--${option}`,
         `--${option}="${given}" is not a pinned InfluxDB version: ${allowed} (pin it in harness/config/pins.json, then npm run setup)`,
       );
-    const image = pins.influxdb.localImage.replace('{version}', version);
-    if (!(await docker.imageExists(image)))
-      throw new UpgradeConfigError(
-        `--${option}`,
-        `--${option}="${given}": its image ${image} is not on this Docker engine: run npm run setup (it builds every pinned version)`,
-      );
-    return { given, image, version };
+    return { given, image: pins.influxdb.localImage.replace('{version}', version), version };
   }
   if (!IMAGE_REF.test(given) || given.length > 255)
     throw new UpgradeConfigError(
       `--${option}`,
       `--${option}="${given}" is neither a version nor an image reference: ${allowed}`,
     );
-  if (!(await docker.imageExists(given)))
-    throw new UpgradeConfigError(
-      `--${option}`,
-      `--${option}="${given}": no such image on this Docker engine (docker image ls): ${allowed}`,
-    );
   return { given, image: given };
+}
+
+async function requireImage(option: 'from' | 'to', t: InfluxTarget, docker: DockerLookup): Promise<void> {
+  if (await docker.imageExists(t.image)) return;
+  throw new UpgradeConfigError(
+    `--${option}`,
+    t.version
+      ? `--${option}="${t.given}": its image ${t.image} is not on this Docker engine: run npm run setup (it builds every pinned version)`
+      : `--${option}="${t.given}": no such image on this Docker engine (docker image ls): expected a pinned version (${Object.keys(pins.influxdb.versions).join(', ')}) or an image present on this Docker engine`,
+  );
 }
 
 /** Reads and checks an `influx backup` directory; throws UpgradeConfigError naming --from-backup. */
@@ -290,21 +286,28 @@ export async function resolveUpgradeOptions(
       '--from-volume',
       `--from-volume and --from-backup were both given: expected at most one starting point`,
     );
-  const from = await resolveTarget('from', raw.from ?? pins.influxdb.baseline, docker);
-  const to = await resolveTarget('to', raw.to ?? pins.influxdb.candidate, docker);
+  // Syntax and pins first, then the starting point's files, then what Docker has.
+  const from = parseTarget('from', raw.from ?? pins.influxdb.baseline);
+  const to = parseTarget('to', raw.to ?? pins.influxdb.candidate);
   if (from.image === to.image)
     throw new UpgradeConfigError(
       '--to',
       `--to="${to.given}" is the same image as --from (${from.image}): expected another version or image`,
     );
   let start: StartingPoint = { kind: 'fresh' };
-  if (raw.fromVolume !== undefined) {
-    const v = raw.fromVolume;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v))
-      throw new UpgradeConfigError(
-        '--from-volume',
-        `--from-volume="${v}" is not a volume name: expected ${hint('from-volume')}`,
-      );
+  if (raw.fromBackup !== undefined) {
+    const dir = isAbsolute(raw.fromBackup) ? raw.fromBackup : resolve(cwd, raw.fromBackup);
+    start = { kind: 'backup', dir, manifest: readBackupManifest(dir) };
+  }
+  const v = raw.fromVolume;
+  if (v !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v))
+    throw new UpgradeConfigError(
+      '--from-volume',
+      `--from-volume="${v}" is not a volume name: expected ${hint('from-volume')}`,
+    );
+  await requireImage('from', from, docker);
+  await requireImage('to', to, docker);
+  if (v !== undefined) {
     if (!(await docker.volumeExists(v)))
       throw new UpgradeConfigError(
         '--from-volume',
@@ -321,9 +324,6 @@ export async function resolveUpgradeOptions(
         `--from-volume="${v}" needs INFLUXDB_ADMIN_TOKEN: expected the operator token of the InfluxDB that volume belongs to (the harness reads its data and tokens with it)`,
       );
     start = { kind: 'volume', volume: v };
-  } else if (raw.fromBackup !== undefined) {
-    const dir = isAbsolute(raw.fromBackup) ? raw.fromBackup : resolve(cwd, raw.fromBackup);
-    start = { kind: 'backup', dir, manifest: readBackupManifest(dir) };
   }
   return { from, to, start };
 }

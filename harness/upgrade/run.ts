@@ -19,6 +19,7 @@ import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
 import { type DriveResult, driveScenario } from '../verify/ingestion.ts';
 import { type Capture, capture } from './capture.ts';
+import { buildFaultImage, isImageFault } from './faults.ts';
 import type { UpgradeOptions } from './options.ts';
 import { type ReferenceSetResult, writeReferenceSet } from './reference-set.ts';
 import { captureSqlite, type SqliteCapture } from './sqlite.ts';
@@ -89,8 +90,30 @@ async function scopes(url: string, known: KnownToken[]): Promise<Map<string, Sco
   return out;
 }
 
+/**
+ * A planted `to`-image fault (HOMEIQ_FAULT=<name> with fixtures/faults/<name>.Dockerfile): build it
+ * FROM the candidate and upgrade to it; the stack itself then runs without a fault.
+ */
+export async function applyImageFault(
+  opts: UpgradeOptions,
+  env: Record<string, string | undefined>,
+): Promise<{ opts: UpgradeOptions; env: Record<string, string | undefined> }> {
+  const name = env.HOMEIQ_FAULT?.trim();
+  if (!name || !isImageFault(name)) return { opts, env };
+  const image = await buildFaultImage(name, opts.to.image);
+  log.info(`planted fault ${name}: upgrading to ${image} (built FROM ${opts.to.image})`);
+  return {
+    opts: { ...opts, to: { ...opts.to, given: `${opts.to.given} + fault ${name}`, image } },
+    env: { ...env, HOMEIQ_FAULT: '' },
+  };
+}
+
 /** Phase 1. The stack stays up for the later phases; the caller tears it down (stack.down()). */
-export async function boot(opts: UpgradeOptions, seed: number): Promise<BootResult> {
+export async function boot(
+  opts: UpgradeOptions,
+  seed: number,
+  env: Record<string, string | undefined> = process.env,
+): Promise<BootResult> {
   const runStartedMs = Date.now();
   const project = `homeiq-upgrade-${process.pid}-${randomBytes(3).toString('hex')}`;
   // A copied volume exists before compose does: remove it on Ctrl-C too.
@@ -102,9 +125,14 @@ export async function boot(opts: UpgradeOptions, seed: number): Promise<BootResu
   });
   let stack: StartedStack;
   try {
-    await prepareDataVolume(project, opts.start);
+    const prepared = await prepareDataVolume(project, opts.start, opts.from.image, env);
+    // compose interpolates INFLUXDB_ADMIN_TOKEN from the process environment (planCompose).
+    if (prepared?.adminToken) {
+      process.env.INFLUXDB_ADMIN_TOKEN = prepared.adminToken;
+      env = { ...env, INFLUXDB_ADMIN_TOKEN: prepared.adminToken };
+    }
     stack = await startStack(
-      loadConfig({ ...process.env, INFLUXDB_IMAGE: opts.from.image, HOMEIQ_PROJECT_NAME: project }),
+      loadConfig({ ...env, INFLUXDB_IMAGE: opts.from.image, HOMEIQ_PROJECT_NAME: project }),
     );
   } catch (err) {
     await docker()

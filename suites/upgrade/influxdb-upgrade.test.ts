@@ -21,6 +21,7 @@ import {
   upgradeOptionsFromEnv,
 } from '../../harness/upgrade/options.ts';
 import {
+  applyImageFault,
   type BootResult,
   boot,
   INFLUXDB,
@@ -72,8 +73,9 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
   };
 
   beforeAll(async () => {
-    opts = await resolveUpgradeOptions(raw, dockerLookup);
-    b = await boot(opts, cfg.seed);
+    const planted = await applyImageFault(await resolveUpgradeOptions(raw, dockerLookup), process.env);
+    opts = planted.opts;
+    b = await boot(opts, cfg.seed, planted.env);
     u = await upgrade(b, opts);
     recordMeasurement('upgrade', {
       from: opts.from.image,
