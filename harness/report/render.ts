@@ -13,6 +13,7 @@ import { memorySection } from './sections/memory.ts';
 import { otherSection, seedsSection } from './sections/seeds.ts';
 import { failuresSection, testsSection, wallTimeSection } from './sections/tests.ts';
 import { throughputSection } from './sections/throughput.ts';
+import { upgradeSection } from './sections/upgrade.ts';
 import { checksText, verdictSection } from './sections/verdict.ts';
 import { buildSummary, type Summary } from './summary.ts';
 import { esc } from './svg/escape.ts';
@@ -79,7 +80,11 @@ export function renderHtml(report: RunReport, summary: Summary = buildSummary(re
   const banner = report.interrupted
     ? `<div class="banner warn">Run interrupted by ${esc(report.interrupted.signal)} at ${esc(iso(report.interrupted.at))}: these results hold only what finished; checks that did not finish are counted failed.</div>`
     : '';
-  const depSections = [failuresSection(depFiles, 'deployment'), ...plotSections(deployment)];
+  const depSections = [
+    failuresSection(depFiles, 'deployment'),
+    upgradeSection(deployment),
+    ...plotSections(deployment),
+  ];
   const selfSections = [failuresSection(selfFiles, 'self'), ...plotSections(self)];
   const closing = [seedsSection(report.measurements, s.seeds), otherSection([...deployment, ...self])];
   const timings = [wallTimeSection(report.files), testsSection(report.files)];
@@ -123,6 +128,7 @@ export function renderMarkdown(report: RunReport, summary: Summary = buildSummar
   const sections = [
     failuresSection(depFiles, 'deployment').md,
     failuresSection(selfFiles, 'self').md,
+    upgradeSection(deployment).md,
     memorySection(deployment).md,
     throughputSection(deployment).md,
     latencySection(deployment).md,

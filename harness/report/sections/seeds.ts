@@ -12,6 +12,7 @@ export const PLOTTED = new Set([
   'target',
   'verdict',
   'events',
+  'upgrade-finding',
 ]);
 
 /** Seeds of the run: the configured one (every generator derives from it), then those recorded. */
