@@ -108,6 +108,15 @@ export async function applyImageFault(
   };
 }
 
+/** Remove an image built by applyImageFault (nothing else). */
+export async function removeFaultImage(image: string | undefined): Promise<void> {
+  if (!image?.startsWith('homeiq/influxdb:fault-')) return;
+  await docker()
+    .getImage(image)
+    .remove({ force: true })
+    .catch(() => undefined);
+}
+
 /** Phase 1. The stack stays up for the later phases; the caller tears it down (stack.down()). */
 export async function boot(
   opts: UpgradeOptions,

@@ -26,6 +26,7 @@ import {
   boot,
   INFLUXDB,
   type RollbackResult,
+  removeFaultImage,
   rollback,
   type UpgradeResult,
   upgrade,
@@ -93,6 +94,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
 
   afterAll(async () => {
     await b?.stack.down();
+    await removeFaultImage(opts?.to.image);
   });
 
   describe(`on ${fromName}: the known data set`, () => {
