@@ -58,9 +58,13 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
   let opts: UpgradeOptions;
   let b: BootResult;
   let u: UpgradeResult;
+  // A phase that failed makes every check that needs it red (with its error), never skipped.
+  const failed: { boot?: unknown; mission?: unknown; rollback?: unknown } = {};
+  const ready = (...phases: (keyof typeof failed)[]) => {
+    for (const p of ['boot', ...phases] as const) if (failed[p] !== undefined) throw failed[p];
+  };
   const stack = () => {
-    if (!b)
-      throw new Error('the upgrade run did not boot (beforeAll failed: see the first error of this file)');
+    ready();
     return b.stack;
   };
   const upgraded = () => {
@@ -74,10 +78,15 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
   };
 
   beforeAll(async () => {
-    const planted = await applyImageFault(await resolveUpgradeOptions(raw, dockerLookup), process.env);
-    opts = planted.opts;
-    b = await boot(opts, cfg.seed, planted.env);
-    u = await upgrade(b, opts);
+    try {
+      const planted = await applyImageFault(await resolveUpgradeOptions(raw, dockerLookup), process.env);
+      opts = planted.opts;
+      b = await boot(opts, cfg.seed, planted.env);
+      u = await upgrade(b, opts);
+    } catch (err) {
+      failed.boot = err;
+      return;
+    }
     recordMeasurement('upgrade', {
       from: opts.from.image,
       to: opts.to.image,
@@ -99,6 +108,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
 
   describe(`on ${fromName}: the known data set`, () => {
     it('went through the real ingestion: every fired event stored exactly once in the test bucket', (ctx) => {
+      ready();
       withFailureContext(ctx, stack(), [INGESTION]);
       const m = b.drive.match;
       check(m.fired > 0 && m.missing.length === 0 && m.duplicated.length === 0 && m.misplaced.length === 0, {
@@ -111,16 +121,19 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it('names every authorization in use whose plaintext nobody holds (before the upgrade)', (ctx) => {
+      ready();
       assertFinding(unheldTokens(b.before, b.held, opts.to.image), ctx.annotate);
     });
   });
 
   describe(`${fromName} -> ${toName}`, () => {
     it(`${fromName} stops cleanly on docker stop (its stop signal, exit 0, shutdown logged)`, (ctx) => {
+      ready();
       assertFinding(stopFinding(u.stop, `stopping ${fromName} before the upgrade`), ctx.annotate);
     });
 
     it(`${toName} starts on the old volume, reports its version and passes /health`, (ctx) => {
+      ready();
       withFailureContext(ctx, stack(), [INFLUXDB]);
       recordLatency(`first start of ${opts.to.image} on the ${fromName} volume`, [u.first.firstStartMs]);
       const wanted = opts.to.version;
@@ -141,22 +154,27 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it('keeps every bucket (the new version really runs on the old data)', (ctx) => {
+      ready();
       assertFinding(compareBuckets(b.before, upgraded()), ctx.annotate);
     });
 
     it('keeps every point: exact counts per bucket, measurement, field and entity', (ctx) => {
+      ready();
       assertFinding(compareCounts(b.before, upgraded()), ctx.annotate);
     });
 
     it('keeps every sampled value at its timestamp', (ctx) => {
+      ready();
       assertFinding(compareSample(b.before, upgraded()), ctx.annotate);
     });
 
     it('answers the fixed Flux queries identically (count, last, windowed mean, group by tag)', (ctx) => {
+      ready();
       assertFinding(compareFlux(b.before, upgraded()), ctx.annotate);
     });
 
     it('every token with a known plaintext still authenticates with the same scope', (ctx) => {
+      ready();
       const checks = b.known.map((k) => ({
         label: k.label,
         ...(k.authId ? { authId: k.authId } : {}),
@@ -167,6 +185,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it("the harness's remembered plaintext tokens (operator, prod.token, test.token) still work", (ctx) => {
+      ready();
       const bad = [...b.held.keys()].filter((label) => u.scopesAfter.get(label)?.status !== 200);
       assertFinding(
         {
@@ -185,6 +204,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it('the test token still cannot touch the production bucket', async (ctx) => {
+      ready();
       const token = stack().tokens.influxTest as string;
       const url = stack().url(INFLUXDB);
       const prod = await probeWritePermission({ url, token, ...deployment.production });
@@ -204,6 +224,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it(`reports whether ${toName} hashes tokens, from the API and its migration log`, (ctx) => {
+      ready();
       const v = hashingVerdict(b.before, upgraded(), u.first.logs);
       assertFinding(v, ctx.annotate);
       recordMeasurement('upgrade-tokens', {
@@ -214,6 +235,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it('keeps the SQLite metadata of the stack', (ctx) => {
+      ready();
       assertFinding(compareSqlite(b.sqlite, u.sqlite), ctx.annotate);
     });
   });
@@ -230,12 +252,18 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
       durationS: cfg.load.burstSeconds * 4,
     };
     beforeAll(async () => {
-      await ingestionReady(stack());
-      separation = await driveScenario(stack(), { kind: 'steady', rate: 50, durationS: 10 });
-      throughput = await driveScenario(stack(), spec);
+      if (failed.boot !== undefined) return;
+      try {
+        await ingestionReady(stack());
+        separation = await driveScenario(stack(), { kind: 'steady', rate: 50, durationS: 10 });
+        throughput = await driveScenario(stack(), spec);
+      } catch (err) {
+        failed.mission = err;
+      }
     });
 
     it('bucket separation: every fired event in the test bucket exactly once, none in production', (ctx) => {
+      ready('mission');
       withFailureContext(ctx, stack(), [INGESTION, INFLUXDB]);
       const m = separation.match;
       check(m.fired > 0 && m.missing.length === 0 && m.duplicated.length === 0 && m.misplaced.length === 0, {
@@ -248,6 +276,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it(`throughput: bursts of ${cfg.load.burstPerSec} ev/s without loss, queryable within batch timeout + 2 s (p99)`, (ctx) => {
+      ready('mission');
       withFailureContext(ctx, stack(), [INGESTION, INFLUXDB]);
       const m = throughput.match;
       const l = latencyStats(throughput.latenciesMs);
@@ -282,7 +311,13 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
   describe(`rollback probe: ${toName} -> ${fromName} on the same volume (reported, never fails the run)`, () => {
     let r: RollbackResult;
     beforeAll(async () => {
-      r = await rollback(b, opts);
+      if (failed.boot !== undefined) return;
+      try {
+        r = await rollback(b, opts);
+      } catch (err) {
+        failed.rollback = err;
+        return;
+      }
       recordMeasurement('upgrade-rollback', {
         started: !r.first.failure,
         firstStartMs: Math.round(r.first.firstStartMs),
@@ -292,10 +327,12 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
     });
 
     it(`${toName} stops cleanly on docker stop`, (ctx) => {
+      ready('rollback');
       assertFinding(stopFinding(r.stop, `stopping ${toName} for the rollback`), ctx.annotate);
     });
 
     it(`reports what a rollback to ${fromName} keeps: data, tokens, and its warnings about hashed tokens`, (ctx) => {
+      ready('rollback');
       const findings: Finding[] = [];
       if (!r.after) {
         findings.push({
