@@ -119,7 +119,7 @@ export function fixedQueries(bucket: string): { name: string; query: string }[] 
     },
     {
       name: 'last value per series',
-      query: `${src}\n  |> last()\n  |> group()\n  |> keep(columns: ["_measurement", "_field", "entity_id", "_time", "_value"])`,
+      query: `${src}\n  |> last()\n  |> map(fn: (r) => ({r with _value: string(v: r._value)}))\n  |> group()\n  |> keep(columns: ["_measurement", "_field", "entity_id", "_time", "_value"])`,
     },
     {
       name: 'mean over 1h windows of numeric fields',
@@ -163,7 +163,7 @@ async function sampleOf(conn: InfluxConnection, b: CapturedBucket, n: number): P
     const rows = await queryRows(
       conn,
       b.org,
-      `from(bucket: ${fluxString(b.name)})\n  |> range(${ALL_TIME})\n  |> group()\n  |> sort(columns: ["_time", "_measurement", "_field", "entity_id"])\n  |> ${fn}`,
+      `from(bucket: ${fluxString(b.name)})\n  |> range(${ALL_TIME})\n  |> map(fn: (r) => ({r with _value: string(v: r._value)}))\n  |> group()\n  |> sort(columns: ["_time", "_measurement", "_field", "entity_id", "_value"])\n  |> ${fn}`,
     );
     for (const r of rows)
       out.push({

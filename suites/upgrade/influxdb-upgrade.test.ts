@@ -99,7 +99,9 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
       reference: b.reference,
       seed: cfg.seed,
     });
-  });
+    // Boot (HOMEIQ_STARTUP_TIMEOUT_MS, 300 s), drive + drain (~130 s), capture, stop (grace 15 s) and
+    // first start of `to` (180 s) each have their own deadline; the hook only bounds their sum.
+  }, 1_200_000);
 
   afterAll(async () => {
     await b?.stack.down();
