@@ -11,6 +11,7 @@ import pins from '../../harness/config/pins.json' with { type: 'json' };
 import { check } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
 import { recordLatency, recordMeasurement } from '../../harness/report/measurements.ts';
+import { recordVerdict } from '../../harness/report/verdicts.ts';
 import { probeWritePermission } from '../../harness/safety/influx-writer.ts';
 import { bucketTotal } from '../../harness/upgrade/capture.ts';
 import { compareBuckets, compareCounts, compareFlux, compareSample } from '../../harness/upgrade/compare.ts';
@@ -87,6 +88,28 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
       failed.boot = err;
       return;
     }
+    recordVerdict(
+      'upgrade',
+      {
+        kind: 'value',
+        label: `first start of ${opts.to.image} on the old volume`,
+        value: Math.round(u.first.firstStartMs),
+        unit: 'ms',
+        limit: 'passes /health',
+      },
+      {
+        kind: 'value',
+        label: `docker stop of ${opts.from.image} (${u.stop.signal})`,
+        value: `exit ${u.stop.exitCode} in ${u.stop.durationMs} ms`,
+        limit: 'exit 0, shutdown logged',
+      },
+      {
+        kind: 'value',
+        label: 'field values captured',
+        value: b.before.counts.reduce((n, x) => n + x.count, 0),
+        limit: 'identical after',
+      },
+    );
     recordMeasurement('upgrade', {
       from: opts.from.image,
       to: opts.to.image,
