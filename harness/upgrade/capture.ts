@@ -16,6 +16,13 @@ import { type Authorization, listAuthorizations, readableToken } from '../influx
 /** Far ends of time: every point counts, also points stamped ahead of the server clock. */
 export const ALL_TIME = 'start: 0, stop: 2200-01-01T00:00:00Z';
 
+/**
+ * The range of a capture: from the epoch to `cutoff` (RFC 3339), or all time. A live stack keeps
+ * writing (e.g. a data generator every minute); captures compared with each other share one cutoff
+ * (the first capture's), so both see exactly the points that existed before the change.
+ */
+export const rangeOf = (cutoff?: string) => (cutoff ? `start: 0, stop: ${cutoff}` : ALL_TIME);
+
 export interface CapturedBucket {
   id: string;
   name: string;
@@ -71,6 +78,8 @@ export interface Capture {
   health: string;
   /** True when the server is not onboarded (a fresh, empty data directory). */
   setupAllowed: boolean;
+  /** Points stamped before this instant were captured (pass it to the capture compared with this one). */
+  cutoff: string;
   orgs: { id: string; name: string }[];
   buckets: CapturedBucket[];
   counts: SeriesCount[];
@@ -110,8 +119,8 @@ export function normaliseRows(rows: Record<string, unknown>[]): string[] {
  * The fixed Flux queries run on every bucket (the same text before and after): count, last,
  * mean over 1 h windows of numeric fields, and counts grouped by a tag (domain, else entity_id).
  */
-export function fixedQueries(bucket: string): { name: string; query: string }[] {
-  const src = `from(bucket: ${fluxString(bucket)})\n  |> range(${ALL_TIME})`;
+export function fixedQueries(bucket: string, cutoff?: string): { name: string; query: string }[] {
+  const src = `from(bucket: ${fluxString(bucket)})\n  |> range(${rangeOf(cutoff)})`;
   return [
     {
       name: 'count per measurement and field',
@@ -130,17 +139,17 @@ export function fixedQueries(bucket: string): { name: string; query: string }[] 
       query: `${src}\n  |> group(columns: ["_measurement", "_field", "domain"])\n  |> count()`,
     },
     {
-      name: 'min and max time per measurement',
-      query: `${src}\n  |> group(columns: ["_measurement"])\n  |> keep(columns: ["_measurement", "_time"])\n  |> reduce(identity: {first: 2200-01-01T00:00:00Z, last: 1970-01-01T00:00:00Z}, fn: (r, accumulator) => ({first: if r._time < accumulator.first then r._time else accumulator.first, last: if r._time > accumulator.last then r._time else accumulator.last}))`,
+      name: 'first value per series',
+      query: `${src}\n  |> first()\n  |> map(fn: (r) => ({r with _value: string(v: r._value)}))\n  |> group()\n  |> keep(columns: ["_measurement", "_field", "entity_id", "_time", "_value"])`,
     },
   ];
 }
 
-async function countsOf(conn: InfluxConnection, b: CapturedBucket): Promise<SeriesCount[]> {
+async function countsOf(conn: InfluxConnection, b: CapturedBucket, cutoff?: string): Promise<SeriesCount[]> {
   const rows = await queryRows(
     conn,
     b.org,
-    `from(bucket: ${fluxString(b.name)})\n  |> range(${ALL_TIME})\n  |> group(columns: ["_measurement", "_field", "entity_id"])\n  |> count()`,
+    `from(bucket: ${fluxString(b.name)})\n  |> range(${rangeOf(cutoff)})\n  |> group(columns: ["_measurement", "_field", "entity_id"])\n  |> count()`,
   );
   return rows
     .map((r) => ({
@@ -157,13 +166,18 @@ export const seriesKey = (s: { bucket: string; measurement: string; field: strin
   `${s.bucket}/${s.measurement}/${s.field}/${s.entity}`;
 
 /** The first and last `n` values of the bucket in time order (ties broken by series). */
-async function sampleOf(conn: InfluxConnection, b: CapturedBucket, n: number): Promise<SampledValue[]> {
+async function sampleOf(
+  conn: InfluxConnection,
+  b: CapturedBucket,
+  n: number,
+  cutoff?: string,
+): Promise<SampledValue[]> {
   const out: SampledValue[] = [];
   for (const fn of [`limit(n: ${n})`, `tail(n: ${n})`]) {
     const rows = await queryRows(
       conn,
       b.org,
-      `from(bucket: ${fluxString(b.name)})\n  |> range(${ALL_TIME})\n  |> map(fn: (r) => ({r with _value: string(v: r._value)}))\n  |> group()\n  |> sort(columns: ["_time", "_measurement", "_field", "entity_id", "_value"])\n  |> ${fn}`,
+      `from(bucket: ${fluxString(b.name)})\n  |> range(${rangeOf(cutoff)})\n  |> map(fn: (r) => ({r with _value: string(v: r._value)}))\n  |> group()\n  |> sort(columns: ["_time", "_measurement", "_field", "entity_id", "_value"])\n  |> ${fn}`,
     );
     for (const r of rows)
       out.push({
@@ -183,6 +197,8 @@ export interface CaptureOptions {
   adminToken: string;
   /** Values sampled from each end of each bucket. Default 25. */
   sampleSize?: number;
+  /** Only points before this instant (RFC 3339); default: now, when the capture starts. */
+  cutoff?: string;
 }
 
 /** Take a capture. Throws InfluxError when the server cannot be read with the admin token. */
@@ -194,6 +210,7 @@ export async function capture(opts: CaptureOptions): Promise<Capture> {
   const base: Capture = {
     url: anon.url,
     takenAt: new Date().toISOString(),
+    cutoff: opts.cutoff ?? new Date().toISOString(),
     version: str(h.body.version).replace(/^v/, ''),
     health: str(h.body.status),
     setupAllowed: setup.body.allowed === true,
@@ -222,9 +239,9 @@ export async function capture(opts: CaptureOptions): Promise<Capture> {
     .sort((a, b) => `${a.org}/${a.name}`.localeCompare(`${b.org}/${b.name}`));
   const conn = connect(opts.url, opts.adminToken, 120_000);
   for (const b of base.buckets.filter((x) => !isSystemBucket(x.name))) {
-    base.counts.push(...(await countsOf(conn, b)));
-    base.sample.push(...(await sampleOf(conn, b, opts.sampleSize ?? 25)));
-    for (const q of fixedQueries(b.name)) {
+    base.counts.push(...(await countsOf(conn, b, base.cutoff)));
+    base.sample.push(...(await sampleOf(conn, b, opts.sampleSize ?? 25, base.cutoff)));
+    for (const q of fixedQueries(b.name, base.cutoff)) {
       try {
         base.flux.push({
           ...q,

@@ -10,6 +10,7 @@ function cap(over: Partial<Capture> = {}): Capture {
     version: '2.8.0',
     health: 'pass',
     setupAllowed: false,
+    cutoff: '2026-11-30T00:00:00Z',
     orgs: [{ id: 'o1', name: 'homeiq' }],
     buckets: [
       { id: 'b1', name: 'home_assistant_events', orgID: 'o1', org: 'homeiq' },

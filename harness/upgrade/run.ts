@@ -207,9 +207,10 @@ export async function boot(
 async function captureOrError(
   url: string,
   adminToken: string,
+  cutoff: string,
 ): Promise<{ after?: Capture; afterError?: string }> {
   try {
-    return { after: await capture({ url, adminToken }) };
+    return { after: await capture({ url, adminToken, cutoff }) };
   } catch (err) {
     return { afterError: err instanceof Error ? err.message : String(err) };
   }
@@ -230,7 +231,7 @@ export async function upgrade(
   const url = b.stack.url(INFLUXDB);
   const got = first.failure
     ? { afterError: first.failure }
-    : await captureOrError(url, b.stack.tokens.influxAdmin as string);
+    : await captureOrError(url, b.stack.tokens.influxAdmin as string, b.before.cutoff);
   const scopesAfter = await scopes(url, b.known);
   const sqlite = await captureSqlite(b.stack);
   return { stop, first, ...got, scopesAfter, sqlite };
@@ -243,7 +244,7 @@ export async function rollback(b: BootResult, opts: UpgradeOptions): Promise<Rol
   const url = b.stack.url(INFLUXDB);
   const got = first.failure
     ? { afterError: first.failure }
-    : await captureOrError(url, b.stack.tokens.influxAdmin as string);
+    : await captureOrError(url, b.stack.tokens.influxAdmin as string, b.before.cutoff);
   const scopesAfter = await scopes(url, b.known);
   const hashedTokenWarnings = first.logs
     .split('\n')

@@ -79,7 +79,9 @@ export async function stopAndJudge(
     durationMs,
     oomKilled,
     linesAfterSignal: lines,
-    clean: exitCode === 0 && !oomKilled && durationMs < grace * 1000 && lines.length > 0,
+    // Exit 0 means the process ended itself (after the grace period Docker SIGKILLs: 137). The wall
+    // time is reported, not judged: on a loaded engine the API round trips alone take seconds.
+    clean: exitCode === 0 && !oomKilled && lines.length > 0,
   };
 }
 
@@ -91,7 +93,7 @@ export function stopFinding(v: StopVerdict, phase: string): Finding {
     severity: 'fail',
     service: v.service,
     what: `${phase}: docker stop of ${v.image} (stop signal ${v.signal}, grace ${v.graceSec} s)`,
-    expected: `an orderly shutdown: exit 0 within ${v.graceSec} s with shutdown log lines`,
+    expected: `an orderly shutdown: exit 0 before the ${v.graceSec} s grace ran out (137: SIGKILLed) with shutdown log lines`,
     measured,
     action: v.clean
       ? 'none'
