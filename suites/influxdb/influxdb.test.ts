@@ -177,6 +177,10 @@ describe(`InfluxDB server (seed ${SEED})`, () => {
         INFLUXDB_ADMIN_PASSWORD: admin.adminPassword,
         INFLUXDB_ADMIN_TOKEN: admin.adminToken,
         INFLUXDB_TOKENS_DIR: dir,
+        // The tokens exist already (created above, outside this token dir's record): on 2.9+ they
+        // are hashed, and the CLI must be given their values, it never replaces them.
+        INFLUXDB_PROD_TOKEN: first.production.token,
+        INFLUXDB_TEST_TOKEN: first.test.token,
       };
       const run = async () => {
         const { stdout } = await promisify(execFile)(process.execPath, ['harness/influx/onboard-cli.ts'], {
