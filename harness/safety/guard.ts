@@ -72,8 +72,11 @@ export function assertSafeWrite(target: WriteTarget): void {
     }
     case 'influx-scratch': {
       if (target.points === 0) return;
+      // Names from the active stack profile; in a one-org layout the org alone says nothing.
+      const names = activeProfile().roles.influxdb;
       const production =
-        same(target.bucket, deployment.production.bucket) || same(target.org, deployment.production.org);
+        same(target.bucket, names.production.bucket) ||
+        (names.production.org !== names.test.org && same(target.org, names.production.org));
       if (!production) {
         assertSafeWrite({ ...target, kind: 'influx' });
         return;

@@ -106,7 +106,7 @@ describe('upgrade comparisons', () => {
   });
 
   it('names the authorizations nobody holds, and counts what the new version hashed', () => {
-    const unheld = unheldTokens(cap(), new Map([['INFLUXDB_ADMIN_TOKEN', 'op']]), '2.9.1');
+    const unheld = unheldTokens(cap(), new Map([['INFLUX_TOKEN', 'op']]), '2.9.1');
     expect(unheld.ok).toBe(false);
     expect(unheld.measured).toMatch(/^1 held by nobody but InfluxDB: a2 "dashboard"/);
     expect(unheld.action).toContain('INFLUXD_USE_HASHED_TOKENS=false');

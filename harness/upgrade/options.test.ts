@@ -17,7 +17,7 @@ const lookup: DockerLookup = {
   volumeExists: async (v) => v === 'home_influx' || v === 'empty_volume',
   volumeHoldsInfluxData: async (v) => v === 'home_influx',
 };
-const env = { INFLUXDB_ADMIN_TOKEN: 'operator' };
+const env = { INFLUX_TOKEN: 'operator' };
 
 /** The one line a bad input gets, or 'ok'. */
 async function refusal(argv: string[], e: Record<string, string> = env): Promise<string> {
@@ -67,7 +67,7 @@ describe('test:upgrade options', () => {
       /^--from-volume="empty_volume" holds no InfluxDB 2\.x data/,
     );
     expect(await refusal(['--from-volume', 'home_influx'], {})).toMatch(
-      /^--from-volume="home_influx" needs INFLUXDB_ADMIN_TOKEN/,
+      /^--from-volume="home_influx" needs INFLUX_TOKEN/,
     );
     expect(await refusal(['--from-volume', 'home_influx'])).toBe('ok');
     expect(await refusal(['--from-volume', 'a', '--from-backup', 'b'])).toMatch(/both given/);

@@ -46,7 +46,7 @@ Results: reports/junit.xml and reports/report.html (findings with what to do).
   --from <version|image>  InfluxDB the home runs today (default ${pins.influxdb.baseline})
   --to <version|image>    the upgrade candidate (default ${pins.influxdb.candidate})
   --from-volume <name>    start from a copy of this Docker volume (an InfluxDB 2.x data directory;
-                          the volume itself is only read). Needs INFLUXDB_ADMIN_TOKEN of that InfluxDB.
+                          the volume itself is only read). Needs INFLUX_TOKEN of that InfluxDB.
   --from-backup <dir>     start from a restore of this \`influx backup\` directory (full backup)
   --help                  this text
 
@@ -318,10 +318,10 @@ export async function resolveUpgradeOptions(
         '--from-volume',
         `--from-volume="${v}" holds no InfluxDB 2.x data (no influxd.bolt at its root): expected ${hint('from-volume')}`,
       );
-    if (!env.INFLUXDB_ADMIN_TOKEN?.trim())
+    if (!env.INFLUX_TOKEN?.trim())
       throw new UpgradeConfigError(
         '--from-volume',
-        `--from-volume="${v}" needs INFLUXDB_ADMIN_TOKEN: expected the operator token of the InfluxDB that volume belongs to (the harness reads its data and tokens with it)`,
+        `--from-volume="${v}" needs INFLUX_TOKEN: expected the operator token of the InfluxDB that volume belongs to (the harness reads its data and tokens with it)`,
       );
     start = { kind: 'volume', volume: v };
   }

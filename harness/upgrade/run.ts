@@ -8,7 +8,9 @@
  *      same volume, time its first start, capture again, probe every known token's scope.
  *   3. rollback(): stop `to`, start `from` on the same volume, capture (reported, never fails).
  */
+
 import { randomBytes } from 'node:crypto';
+import { deployment } from '../config/defaults.ts';
 import { loadConfig } from '../config/load.ts';
 import { influxApi } from '../influx/http.ts';
 import { HARNESS_TOKEN_PREFIX } from '../influx/tokens.ts';
@@ -77,7 +79,7 @@ export interface RollbackResult {
 /** The harness's own plaintexts: operator token and the deployments' token files. */
 function heldByHarness(stack: StartedStack): Map<string, string> {
   const held = new Map<string, string>();
-  if (stack.tokens.influxAdmin) held.set('INFLUXDB_ADMIN_TOKEN (harness config)', stack.tokens.influxAdmin);
+  if (stack.tokens.influxAdmin) held.set('INFLUX_TOKEN (harness config)', stack.tokens.influxAdmin);
   if (stack.tokens.influxProd) held.set('prod.token (influxdb-init token file)', stack.tokens.influxProd);
   if (stack.tokens.influxTest) held.set('test.token (influxdb-init token file)', stack.tokens.influxTest);
   return held;
@@ -135,11 +137,9 @@ export async function boot(
   let stack: StartedStack;
   try {
     const prepared = await prepareDataVolume(project, opts.start, opts.from.image, env);
-    // compose interpolates INFLUXDB_ADMIN_TOKEN from the process environment (planCompose).
-    if (prepared?.adminToken) {
-      process.env.INFLUXDB_ADMIN_TOKEN = prepared.adminToken;
-      env = { ...env, INFLUXDB_ADMIN_TOKEN: prepared.adminToken };
-    }
+    // The operator token of a copied volume or restored backup: the config's INFLUX_TOKEN
+    // (the compose target hands it to InfluxDB and influxdb-init).
+    if (prepared?.adminToken) env = { ...env, INFLUX_TOKEN: prepared.adminToken };
     stack = await startStack(
       loadConfig({ ...env, INFLUXDB_IMAGE: opts.from.image, HOMEIQ_PROJECT_NAME: project }),
     );
@@ -163,8 +163,12 @@ export async function boot(
       reference = await writeReferenceSet({ url, adminToken, seed, runStartedMs });
       // A client token whose plaintext the harness deliberately forgets: what a home's dashboard holds.
       const api = influxApi(url, adminToken);
-      const org = (await api.call<{ orgs?: { id: string }[] }>('GET', '/api/v2/orgs?org=homeiq')).body
-        .orgs?.[0];
+      const org = (
+        await api.call<{ orgs?: { id: string }[] }>(
+          'GET',
+          `/api/v2/orgs?org=${encodeURIComponent(deployment.production.org)}`,
+        )
+      ).body.orgs?.[0];
       if (org)
         await api.call('POST', '/api/v2/authorizations', {
           body: {

@@ -122,7 +122,7 @@ export async function prepareDataVolume(
     fromImage,
     start.dir,
     start.manifest,
-    env.INFLUXDB_ADMIN_TOKEN,
+    env.INFLUX_TOKEN,
   );
   return { volume, adminToken };
 }
@@ -202,7 +202,7 @@ async function restoreBackup(
     const operator = kv.token || userToken;
     if (!operator)
       throw new Error(
-        `--from-backup: the backup's operator token is stored hashed, so the restore cannot return it; set INFLUXDB_ADMIN_TOKEN to that token`,
+        `--from-backup: the backup's operator token is stored hashed, so the restore cannot return it; set INFLUX_TOKEN to that token`,
       );
     if (m.sql)
       await post(
