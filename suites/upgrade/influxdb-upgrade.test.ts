@@ -41,19 +41,27 @@ import {
   hashingVerdict,
   unheldTokens,
 } from '../../harness/upgrade/token-audit.ts';
-import {
-  type DriveResult,
-  driveScenario,
-  INGESTION,
-  ingestionReady,
-} from '../../harness/verify/ingestion.ts';
+import { describeCustody, describeCustodyDetail } from '../../harness/verify/custody.ts';
+import { ingestionReady, roles } from '../../harness/verify/evidence.ts';
+import { type DriveResult, driveScenario } from '../../harness/verify/ingestion.ts';
 import { formatLatency, latencyStats } from '../../harness/verify/latency.ts';
-import { describeLedger } from '../../harness/verify/ledger.ts';
 
 const raw = upgradeOptionsFromEnv(process.env);
 const cfg = loadConfig();
 const fromName = raw.from ?? pins.influxdb.baseline;
 const toName = raw.to ?? pins.influxdb.candidate;
+/** The ingestion service of the stack under test (its profile's role). */
+const ingestion = () => roles().ingestion.service;
+/** A run's chain of custody in the figures these checks judge (misplaced: stored outside the test bucket). */
+const custodyFigures = (r: DriveResult) => {
+  const s = r.custody.summary;
+  return {
+    fired: s.fired,
+    missing: s.missingTotal,
+    duplicated: s.duplicated,
+    misplaced: s.missing['stored-elsewhere'] + s.alsoElsewhere,
+  };
+};
 
 describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, () => {
   let opts: UpgradeOptions;
@@ -118,7 +126,7 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
       stop: { signal: u.stop.signal, exitCode: u.stop.exitCode, ms: u.stop.durationMs },
       fieldValues: Object.fromEntries(b.before.buckets.map((x) => [x.name, bucketTotal(b.before, x.name)])),
       authorizations: b.before.authorizations.length,
-      fired: b.drive.match.fired,
+      fired: b.drive.custody.summary.fired,
       reference: b.reference,
       seed: cfg.seed,
     });
@@ -134,14 +142,15 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
   describe(`on ${fromName}: the known data set`, () => {
     it('went through the real ingestion: every fired event stored exactly once in the test bucket', (ctx) => {
       ready();
-      withFailureContext(ctx, stack(), [INGESTION]);
-      const m = b.drive.match;
-      check(m.fired > 0 && m.missing.length === 0 && m.duplicated.length === 0 && m.misplaced.length === 0, {
-        service: INGESTION,
+      withFailureContext(ctx, stack(), [ingestion()]);
+      const m = custodyFigures(b.drive);
+      const run = b.drive;
+      check(m.fired > 0 && m.missing === 0 && m.duplicated === 0 && m.misplaced === 0, {
+        service: ingestion(),
         what: `events of the seeded scenario stored in ${deployment.test.bucket} on ${opts.from.image}`,
         expected: `each of ${m.fired} exactly once, none in ${deployment.production.bucket}`,
-        measured: `${m.missing.length} missing, ${m.duplicated.length} duplicated, ${m.misplaced.length} misplaced`,
-        detail: describeLedger(m, INGESTION),
+        measured: `${m.missing} missing, ${m.duplicated} duplicated, ${m.misplaced} misplaced`,
+        detail: `${describeCustody(run.custody, ingestion())}\n${describeCustodyDetail(run.custody)}`,
       });
     });
 
@@ -289,21 +298,23 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
 
     it('bucket separation: every fired event in the test bucket exactly once, none in production', (ctx) => {
       ready('mission');
-      withFailureContext(ctx, stack(), [INGESTION, INFLUXDB]);
-      const m = separation.match;
-      check(m.fired > 0 && m.missing.length === 0 && m.duplicated.length === 0 && m.misplaced.length === 0, {
-        service: INGESTION,
+      withFailureContext(ctx, stack(), [ingestion(), INFLUXDB]);
+      const m = custodyFigures(separation);
+      const run = separation;
+      check(m.fired > 0 && m.missing === 0 && m.duplicated === 0 && m.misplaced === 0, {
+        service: ingestion(),
         what: `events fired after the upgrade to ${opts.to.image}, in ${deployment.test.bucket} / ${deployment.production.bucket}`,
         expected: `each of ${m.fired} exactly once / none`,
-        measured: `${m.missing.length} missing, ${m.duplicated.length} duplicated / ${m.misplaced.length} misplaced`,
-        detail: describeLedger(m, INGESTION),
+        measured: `${m.missing} missing, ${m.duplicated} duplicated / ${m.misplaced} misplaced`,
+        detail: `${describeCustody(run.custody, ingestion())}\n${describeCustodyDetail(run.custody)}`,
       });
     });
 
     it(`throughput: bursts of ${cfg.load.burstPerSec} ev/s without loss, queryable within batch timeout + 2 s (p99)`, (ctx) => {
       ready('mission');
-      withFailureContext(ctx, stack(), [INGESTION, INFLUXDB]);
-      const m = throughput.match;
+      withFailureContext(ctx, stack(), [ingestion(), INFLUXDB]);
+      const m = custodyFigures(throughput);
+      const run = throughput;
       const l = latencyStats(throughput.latenciesMs);
       const limit = cfg.load.batchTimeoutMs + 2_000;
       recordLatency(
@@ -317,17 +328,17 @@ describe(`InfluxDB upgrade ${fromName} -> ${toName} on the same data volume`, ()
       const rateOk = Math.abs(throughput.report.rate_error ?? Number.NaN) <= 0.05;
       check(
         rateOk &&
-          m.missing.length === 0 &&
-          m.duplicated.length === 0 &&
+          m.missing === 0 &&
+          m.duplicated === 0 &&
           l.count > 0 &&
           l.p99 <= limit &&
           throughput.unseen === 0,
         {
-          service: INGESTION,
+          service: ingestion(),
           what: `burst scenario ${JSON.stringify(spec)} on ${opts.to.image}`,
           expected: `rate within 5%, 0 missing, 0 duplicated, p99 <= ${limit} ms`,
-          measured: `${throughput.report.achieved_rate?.toFixed(1)} ev/s of ${throughput.report.intended_rate?.toFixed(1)}, ${m.missing.length} missing of ${m.fired}, ${m.duplicated.length} duplicated, ${formatLatency(l)}, ${throughput.unseen} unseen`,
-          detail: describeLedger(m, INGESTION),
+          measured: `${throughput.report.achieved_rate?.toFixed(1)} ev/s of ${throughput.report.intended_rate?.toFixed(1)}, ${m.missing} missing of ${m.fired}, ${m.duplicated} duplicated, ${formatLatency(l)}, ${throughput.unseen} unseen`,
+          detail: `${describeCustody(run.custody, ingestion())}\n${describeCustodyDetail(run.custody)}`,
         },
       );
     });
