@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import Docker from 'dockerode';
 import pins from '../config/pins.json' with { type: 'json' };
+import { ownerLabels } from '../docker/identity.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { classifyDestination, type DestinationScope, type NetworkRange } from './classify.ts';
@@ -116,6 +117,7 @@ async function startSidecar(docker: Docker, target: EgressTarget, image: string,
     Cmd: [sidecarScript({ chain, group })],
     Tty: true,
     Labels: {
+      ...ownerLabels(),
       'com.homeiq.harness': '1',
       'com.homeiq.role': 'egress-sidecar',
       'com.homeiq.egress-target': target.containerId,

@@ -52,6 +52,8 @@ export function spawnDetachedDown(
   files: string[],
   profiles: string[],
   cwd: string,
+  /** A temporary file to remove once the project is down (the owner override). */
+  removeAfter?: string,
 ): void {
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
   const fileArgs = files.map((f) => `-f ${q(f)}`).join(' ');
@@ -63,6 +65,7 @@ export function spawnDetachedDown(
       (label) =>
         `ids=$(docker ps -aq --filter label=${q(label)}); [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1`,
     ),
+    ...(removeAfter ? [`rm -f ${q(removeAfter)}`] : []),
     'true',
   ].join('; ');
   const child = spawn('sh', ['-c', script], { cwd, detached: true, stdio: 'ignore' });

@@ -4,7 +4,7 @@
  * down(), by a failed boot, and on SIGINT/SIGTERM (Ryuk is not available here).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
@@ -18,6 +18,7 @@ import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
 import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
+import { writeOwnerOverride } from './compose-owner.ts';
 import { type ArchivedFile, readContainerPath } from './container-files.ts';
 import {
   cloneContainer,
@@ -190,6 +191,9 @@ export async function startComposeStack(
 async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> {
   const cli = detectCompose();
   const plan = await planCompose(cfg);
+  // Every container, network and volume compose creates carries this run's owner labels.
+  const owner = await writeOwnerOverride(cli, plan, cfg.repoRoot);
+  plan.files.push(owner.file);
   const unregister = onInterrupt(`compose ${plan.project}`, () =>
     spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot),
   );
@@ -209,7 +213,7 @@ async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> 
       .up();
   } catch (err) {
     const logs = await watch.stop();
-    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot);
+    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot, owner.file);
     unregister();
     const detail = [...logs].map(([svc, tail]) => `--- ${svc} ${tail}`).join('\n');
     throw new StackError(
@@ -444,6 +448,9 @@ class ComposeStack implements StartedStack {
       this.#log.warn(`compose down ${this.project} failed (${String(err)}); falling back to a detached down`);
       spawnDetachedDown(this.#cli, this.project, this.#plan.files, this.#plan.profiles, this.#cfg.repoRoot);
     }
+    // The owner override (last compose file) is ours, in the temporary directory.
+    const override = this.#plan.files.at(-1);
+    if (override?.endsWith('.owner.yml')) rmSync(override, { force: true });
     // Replaced containers carry compose labels, variants our own: remove whatever is left.
     for (const c of await projectContainers(this.project).catch(() => [])) await removeContainer(c.id);
     this.#unregister();

@@ -1,0 +1,86 @@
+/**
+ * Every documented configuration variable, given a bad value, stops `npm test` (the real test
+ * command) at once: exit 2, one line naming the variable and its value, under 2 s, before any
+ * stack starts. The variables come from the schema itself (envSchema.shape) and the stack's
+ * host-port variables, so a variable added later is walked without touching this file.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './load.ts';
+import { envSchema } from './schema.ts';
+import { hostPortVariables, validateHarnessConfig } from './validate.ts';
+
+/** Generic bad values, tried in order; the first one the configuration rejects is used. */
+const CANDIDATES = ['bogus value!', 'bogus', '-1', '99999999999', '/nonexistent/homeiq-bogus.file'];
+
+/** Variables outside the schema's shape that the configuration also reads. */
+const EXTRA: Record<string, string> = {
+  HOMEIQ_ENV_FILE: '/nowhere.env',
+  HOMEIQ_URL_DATA_API: 'bogus',
+};
+
+async function rejectedValue(variable: string): Promise<string | undefined> {
+  for (const value of CANDIDATES) {
+    try {
+      await validateHarnessConfig({ ...cleanEnv(), [variable]: value });
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** This process's environment without any harness variable (they would mask the one under test). */
+function cleanEnv(): Record<string, string> {
+  const keep: Record<string, string> = {};
+  const ours = new Set([...Object.keys(envSchema.shape), ...hostPortVariables(), 'HOMEIQ_ENV_FILE']);
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !ours.has(k) && !k.startsWith('HOMEIQ_URL_')) keep[k] = v;
+  return keep;
+}
+
+/** `npm test` with one variable set; killed (whole process group) if it is still running after 30 s. */
+function npmTest(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string; stdout: string; seconds: number }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn('npm', ['test', '--silent'], {
+      cwd: repoRoot,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const guard = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stderr, stdout, seconds: (performance.now() - t0) / 1000 });
+    });
+  });
+}
+
+const variables = [...Object.keys(envSchema.shape), ...hostPortVariables(), ...Object.keys(EXTRA)];
+
+describe('a bad value of any configuration variable stops npm test at once', () => {
+  it.each(variables)('%s', async (variable) => {
+    const value = EXTRA[variable] ?? (await rejectedValue(variable));
+    expect(
+      value,
+      `${variable} accepts every candidate bad value (${CANDIDATES.join(' | ')}): validate it`,
+    ).toBeDefined();
+    const r = await npmTest({ ...cleanEnv(), [variable]: value as string });
+    const lines = r.stderr.trim().split('\n');
+    expect(r.code, `npm test exit code with ${variable}="${value}" (stderr: ${r.stderr.slice(0, 500)})`).toBe(
+      2,
+    );
+    expect(lines, `npm test prints one line for ${variable}="${value}"`).toHaveLength(1);
+    expect(lines[0], 'the line names the variable').toContain(variable);
+    expect(lines[0], 'the line names the value').toContain(value);
+    expect(r.stdout, 'vitest never started').toBe('');
+    expect(r.seconds, `seconds until npm test failed on ${variable}`).toBeLessThan(2);
+  });
+});
