@@ -7,6 +7,7 @@ import { health } from '../probes/http.ts';
 import { MockHaControl, type RunReport, type ScenarioSpec } from '../probes/mock-ha-control.ts';
 import { recordScenarioRun } from '../report/verdicts.ts';
 import { assertSafeWrite } from '../safety/guard.ts';
+import { serviceStopped } from '../stack/service-stopped.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
@@ -75,7 +76,11 @@ export async function ingestionReady(stack: StartedStack, timeoutMs = 60_000): P
         seen: `${r.status} ${r.text.slice(0, 160)}`,
       };
     },
-    { what: `${INGESTION} to be connected and subscribed to the mock HA`, timeoutMs },
+    {
+      what: `${INGESTION} to be connected and subscribed to the mock HA`,
+      timeoutMs,
+      abandonWhen: serviceStopped(stack, INGESTION),
+    },
   );
 }
 
@@ -99,6 +104,7 @@ export async function ingestionDrained(
       what: `${INGESTION} to receive all ${fired} fired events and flush its buffer`,
       timeoutMs,
       intervalMs: 250,
+      abandonWhen: serviceStopped(stack, INGESTION),
     },
   );
 }
