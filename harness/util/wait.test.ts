@@ -83,7 +83,10 @@ describe('waitFor gives up as soon as the awaited thing cannot happen any more',
       timeoutMs: 1_000,
       abandonWhen: (signal) =>
         new Promise<string>((resolve) =>
-          signal.addEventListener('abort', () => ((released = true), resolve('late'))),
+          signal.addEventListener('abort', () => {
+            released = true;
+            resolve('late');
+          }),
         ),
     });
     expect(v).toBe(7);
