@@ -5,6 +5,7 @@
  * host-port variables, so a variable added later is walked without touching this file.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './load.ts';
 import { envSchema } from './schema.ts';
@@ -82,5 +83,35 @@ describe('a bad value of any configuration variable stops npm test at once', () 
     expect(lines[0], 'the line names the value').toContain(value);
     expect(r.stdout, 'vitest never started').toBe('');
     expect(r.seconds, `seconds until npm test failed on ${variable}`).toBeLessThan(2);
+  });
+});
+
+describe('a host port already in use', () => {
+  it('stops npm run test:suites at once with one line naming the variable to change', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const t0 = performance.now();
+      const child = spawn('npm', ['run', '-s', 'test:suites'], {
+        cwd: repoRoot,
+        env: { ...cleanEnv(), HOME_ASSISTANT_TEST_HOST_PORT: String(port) },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const guard = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      clearTimeout(guard);
+      const seconds = (performance.now() - t0) / 1000;
+      expect(code, stderr).toBe(2);
+      expect(stderr.trim()).toBe(
+        `preflight: HOME_ASSISTANT_TEST_HOST_PORT=${port}: port ${port} on 127.0.0.1 is already in use: set HOME_ASSISTANT_TEST_HOST_PORT to a free port, or leave it unset so the harness picks one`,
+      );
+      expect(seconds, 'seconds until npm run test:suites failed').toBeLessThan(2);
+    } finally {
+      server.close();
+    }
   });
 });
