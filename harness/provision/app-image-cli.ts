@@ -1,4 +1,18 @@
+/**
+ * `npm run image:app`: rebuild the project's app image (HOMEIQ_APP_IMAGE, default the pinned
+ * tag) when the working tree changed since its last build.
+ */
+import { parseCli } from '../cli/args.ts';
 import { ensureAppImage } from './app-image.ts';
+
+parseCli(
+  'image:app',
+  `usage: npm run image:app
+
+Rebuilds the project's app image (HOMEIQ_APP_IMAGE, default homeiq/app:local) when the code
+changed since its last build; prints what it did. No flags.`,
+  {},
+);
 
 const t0 = performance.now();
 const r = await ensureAppImage((m) => process.stdout.write(`${m}\n`));
