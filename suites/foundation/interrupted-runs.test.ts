@@ -135,9 +135,7 @@ describe('interrupted runs leave nothing behind', () => {
       `the next run's preflight (${((performance.now() - t0) / 1000).toFixed(1)} s): ${countLine(after)} left; it said: ${stderr.split('\n').find((l) => l.includes(runId))}`,
     );
     expect(stderr).toMatch(
-      new RegExp(
-        `preflight: removed \\d+ containers?, \\d+ networks?, \\d+ volumes? left by run ${runId} `,
-      ),
+      new RegExp(`preflight: removed \\d+ containers?, \\d+ networks?, \\d+ volumes? left by run ${runId} `),
     );
     expect(
       after.map((r) => `${r.kind} ${r.name}`),
