@@ -37,6 +37,19 @@ describe('run owner identity', () => {
 });
 
 describe('compose owner override', () => {
+  it('adds only the labels a resource lacks (compose rejects a volume label given twice)', () => {
+    expect(
+      ownerOverride(
+        { services: {}, volumes: { data: { labels: { a: '1' } }, v2: { labels: ['a=1'] } } },
+        { a: '1', b: '2' },
+      ),
+    ).toEqual({
+      services: {},
+      networks: { default: { labels: { a: '1', b: '2' } } },
+      volumes: { data: { labels: { b: '2' } }, v2: { labels: { b: '2' } } },
+    });
+  });
+
   it('labels every service, our networks (and default) and our volumes; external ones are left out', () => {
     const labels = { a: '1' };
     expect(

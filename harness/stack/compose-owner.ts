@@ -14,28 +14,50 @@ import { ownerLabels } from '../docker/identity.ts';
 import type { ComposeCli } from './compose-cli.ts';
 import { StackError } from './types.ts';
 
+type Labels = Record<string, string> | string[] | undefined;
+interface Resource {
+  external?: unknown;
+  labels?: Labels;
+}
 interface ResolvedCompose {
-  services?: Record<string, unknown>;
-  networks?: Record<string, { external?: unknown }>;
-  volumes?: Record<string, { external?: unknown }>;
+  services?: Record<string, Resource>;
+  networks?: Record<string, Resource>;
+  volumes?: Record<string, Resource>;
+}
+
+/** The labels a resource already has, as a map (compose allows a map or KEY=VALUE items). */
+function labelMap(labels: Labels): Record<string, string> {
+  if (!labels) return {};
+  if (!Array.isArray(labels)) return labels;
+  return Object.fromEntries(
+    labels.map((l) => {
+      const i = l.indexOf('=');
+      return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
+    }),
+  );
+}
+
+/**
+ * The labels to add to one resource: only keys it lacks (some compose versions concatenate
+ * label lists of volumes and networks, and reject a key given twice).
+ */
+function missing(resource: Resource | undefined, labels: Record<string, string>): Record<string, string> {
+  const has = labelMap(resource?.labels);
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => !(k in has)));
 }
 
 /** The override document for a resolved project: labels on every service, network and volume. */
 export function ownerOverride(resolved: ResolvedCompose, labels: Record<string, string>): object {
-  const ours = (m: Record<string, { external?: unknown }> | undefined) =>
+  const ours = (m: Record<string, Resource> | undefined) =>
     Object.fromEntries(
       Object.entries(m ?? {})
         .filter(([, v]) => !v?.external)
-        .map(([k]) => [k, { labels }]),
+        .map(([k, v]) => [k, { labels: missing(v, labels) }]),
     );
   const networks = ours(resolved.networks);
   // Compose creates `default` unless every service names its networks; labelling it is harmless.
   networks.default ??= { labels };
-  return {
-    services: Object.fromEntries(Object.keys(resolved.services ?? {}).map((s) => [s, { labels }])),
-    networks,
-    volumes: ours(resolved.volumes),
-  };
+  return { services: ours(resolved.services), networks, volumes: ours(resolved.volumes) };
 }
 
 /**
