@@ -21,14 +21,22 @@ const EXTRA: Record<string, string> = {
 };
 
 async function rejectedValue(variable: string): Promise<string | undefined> {
-  for (const value of CANDIDATES) {
-    try {
-      await validateHarnessConfig({ ...cleanEnv(), [variable]: value });
-    } catch {
-      return value;
+  // Also in process.env, for loaders that read it (the stack profile's).
+  const saved = process.env[variable];
+  try {
+    for (const value of CANDIDATES) {
+      process.env[variable] = value;
+      try {
+        await validateHarnessConfig({ ...cleanEnv(), [variable]: value });
+      } catch {
+        return value;
+      }
     }
+    return undefined;
+  } finally {
+    if (saved === undefined) delete process.env[variable];
+    else process.env[variable] = saved;
   }
-  return undefined;
 }
 
 /** This process's environment without any harness variable (they would mask the one under test). */

@@ -100,15 +100,20 @@ export async function validateHarnessConfig(
       'HOMEIQ_TARGET="local" is invalid: this checkout has no fixtures/reference-stack/run-local.ts',
     );
   await checkHostPorts(cfg, env);
-  await checkProfile();
+  await checkProfile(env);
   return cfg;
 }
 
-/** The stack profile loads (harness/profile: HOMEIQ_PROFILE once it names a file). */
-async function checkProfile(): Promise<void> {
-  const profile = (await import('../profile/index.ts')) as { activeProfile?: () => unknown };
+/**
+ * The stack profile loads (harness/profile: HOMEIQ_PROFILE once it names a file). The environment
+ * is passed along for a loader that takes one; one that reads process.env sees the same in preflight.
+ */
+async function checkProfile(env: Record<string, string | undefined>): Promise<void> {
+  const profile = (await import('../profile/index.ts')) as {
+    activeProfile?: (env?: Record<string, string | undefined>) => unknown;
+  };
   try {
-    await profile.activeProfile?.();
+    await profile.activeProfile?.(env);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const text = err instanceof Error ? err.message : String(err);
