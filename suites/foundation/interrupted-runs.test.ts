@@ -104,7 +104,7 @@ describe('interrupted runs leave nothing behind', () => {
       async () => ({ done: /scenario \S+ started/.test(run.output()), seen: run.output().slice(-200) }),
       {
         what: `run ${runId} to start its burst scenario`,
-        timeoutMs: 400_000,
+        timeoutMs: 1_000_000,
         intervalMs: 250,
         abandonWhen: run.exited.then(
           (how) => `the runner ${how.replace(/^it /, '')}: ${run.output().slice(-600)}`,
@@ -141,5 +141,5 @@ describe('interrupted runs leave nothing behind', () => {
       after.map((r) => `${r.kind} ${r.name}`),
       `resources of ${runId} after the next run's preflight`,
     ).toEqual([]);
-  });
+  }, 1_200_000);
 });
