@@ -27,7 +27,13 @@ export function parseCli<O extends ParseArgsOptionsConfig>(
     process.exit(0);
   }
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: opts.allowPositionals ?? false });
+    const parsed = parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: opts.allowPositionals ?? false,
+    });
+    return { values: parsed.values, positionals: parsed.positionals as string[] };
   } catch (err) {
     const flags = Object.keys(options).map((f) => `--${f}`);
     const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];

@@ -11,9 +11,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Parsed by their owners' own code elsewhere (issue 10, `npm run mock-ha` flags). */
-const HANDLED_ELSEWHERE = new Set(['harness/mock-ha/cli.ts']);
-
 function entryPoints(): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -30,7 +27,7 @@ function entryPoints(): string[] {
   };
   walk(join(ROOT, 'harness'));
   walk(join(ROOT, 'fixtures'));
-  return out.filter((f) => !HANDLED_ELSEWHERE.has(f)).sort();
+  return out.sort();
 }
 
 function run(file: string, args: string[]) {
