@@ -20,7 +20,10 @@ function entryPoints(): string[] {
         if (e.name !== 'node_modules') walk(p);
       } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) {
         const text = readFileSync(p, 'utf8');
-        if (/process\.argv|parseCli\(|parseArgs\(/.test(text) && !/export function parseCli/.test(text))
+        if (
+          /process\.argv|parseCli\(|parseArgs\(|import\.meta\.main/.test(text) &&
+          !/export function parseCli/.test(text)
+        )
           out.push(relative(ROOT, p));
       }
     }

@@ -5,8 +5,9 @@
  * host-port variables, so a variable added later is walked without touching this file.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { contractPorts } from './defaults.ts';
 import { repoRoot } from './load.ts';
 import { envSchema } from './schema.ts';
 import { hostPortVariables, validateHarnessConfig } from './validate.ts';
@@ -110,16 +111,30 @@ describe('a bad value of any configuration variable stops npm test at once', () 
   });
 });
 
-describe('a host port already in use', () => {
-  it('stops npm run test:suites at once with one line naming the variable to change', async () => {
+/** Listen on 127.0.0.1 at the first free port of `contract` + offset, offsets from 20000 up. */
+async function occupyOffset(contract: number): Promise<{ server: Server; offset: number }> {
+  for (let offset = 20_000 + Math.floor(Math.random() * 20_000); ; offset++) {
     const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const ok = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen({ port: contract + offset, host: '127.0.0.1', exclusive: true }, () => r(true));
+    });
+    if (ok) return { server, offset };
+  }
+}
+
+// Case 4 of issue 10, as the product now is: the compose target publishes no host ports (services
+// are reached on the run's network), so a busy host port cannot stop it; the local target binds
+// contract port + HOMEIQ_LOCAL_PORT_OFFSET on 127.0.0.1, and that is where a port can be taken.
+describe('a host port already in use', () => {
+  it('stops npm run test:suites (local target) at once with one line naming the variable to change', async () => {
+    const { server, offset } = await occupyOffset(contractPorts['home-assistant-test'] as number);
     const port = (server.address() as { port: number }).port;
     try {
       const t0 = performance.now();
       const child = spawn('npm', ['run', '-s', 'test:suites'], {
         cwd: repoRoot,
-        env: { ...cleanEnv(), HOME_ASSISTANT_TEST_HOST_PORT: String(port) },
+        env: { ...cleanEnv(), HOMEIQ_TARGET: 'local', HOMEIQ_LOCAL_PORT_OFFSET: String(offset) },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -131,9 +146,25 @@ describe('a host port already in use', () => {
       const seconds = (performance.now() - t0) / 1000;
       expect(code, stderr).toBe(2);
       expect(stderr.trim()).toBe(
-        `preflight: HOME_ASSISTANT_TEST_HOST_PORT=${port}: port ${port} on 127.0.0.1 is already in use: set HOME_ASSISTANT_TEST_HOST_PORT to a free port, or leave it unset so the harness picks one`,
+        `preflight: HOMEIQ_LOCAL_PORT_OFFSET=${offset}: port ${port} (home-assistant-test) on 127.0.0.1 is already in use: set HOMEIQ_LOCAL_PORT_OFFSET to an offset whose ports are free`,
       );
       expect(seconds, 'seconds until npm run test:suites failed').toBeLessThan(2);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('does not stop the compose target, which publishes no host ports', async () => {
+    const { server, offset } = await occupyOffset(contractPorts['home-assistant-test'] as number);
+    const port = (server.address() as { port: number }).port;
+    try {
+      expect(offset).toBeGreaterThan(0);
+      const cfg = await validateHarnessConfig({
+        ...cleanEnv(),
+        HOMEIQ_TARGET: 'compose',
+        HOME_ASSISTANT_TEST_HOST_PORT: String(port),
+      });
+      expect(cfg.target).toBe('compose');
     } finally {
       server.close();
     }

@@ -10,7 +10,8 @@ describe('loadConfig', () => {
   it('defaults to the compose target, the test profile and the seed numbers', () => {
     const c = loadConfig({}, root);
     expect(c.target).toBe('compose');
-    expect(c.compose.files).toEqual(['/repo/docker-compose.test.yml']);
+    expect(c.compose.files).toEqual([c.profile.compose.files[0]]);
+    expect(c.compose.files[0]).toMatch(/\/docker-compose\.test\.yml$/);
     expect(c.compose.profiles).toEqual(['test']);
     expect(c.images.influxdb).toBe('homeiq/influxdb:2.8.0');
     expect(c.load).toEqual({ baselinePerSec: 50, burstPerSec: 500, burstSeconds: 10, batchTimeoutMs: 3000 });
@@ -41,13 +42,51 @@ describe('loadConfig', () => {
     );
   });
 
-  it('splits lists and resolves compose files against the repository root', () => {
-    const c = loadConfig(
-      { HOMEIQ_COMPOSE_FILES: 'a.yml, /abs/b.yml', HOMEIQ_COMPOSE_PROFILES: 'test,extra' },
-      root,
-    );
+  it('reads Compose\'s COMPOSE_FILE (":"-separated) and COMPOSE_PROFILES over the profile\'s', () => {
+    const c = loadConfig({ COMPOSE_FILE: 'a.yml: /abs/b.yml', COMPOSE_PROFILES: 'test,extra' }, root);
     expect(c.compose.files).toEqual(['/repo/a.yml', '/abs/b.yml']);
     expect(c.compose.profiles).toEqual(['test', 'extra']);
+  });
+
+  it('takes compose files, profiles and env file from the profile when nothing overrides them', () => {
+    const c = loadConfig({}, root);
+    expect(c.profile.name).toBe('homeiq-reference');
+    expect(c.compose.files).toEqual(c.profile.compose.files);
+    expect(c.stackEnvFile).toBe(c.profile.envFile);
+  });
+
+  it('refuses the variables it replaced, naming the new one', () => {
+    expect(() => loadConfig({ HOMEIQ_COMPOSE_FILES: 'x.yml' }, root)).toThrow(
+      'HOMEIQ_COMPOSE_FILES="x.yml" is no longer read: expected COMPOSE_FILE (Compose\'s own variable; files separated by ":")',
+    );
+    expect(() => loadConfig({ INFLUXDB_ADMIN_TOKEN: 't' }, root)).toThrow(/INFLUX_TOKEN/);
+  });
+
+  it("maps the influx CLI's INFLUX_HOST / INFLUX_TOKEN and HA_URL to the profile's services", () => {
+    const c = loadConfig(
+      { INFLUX_HOST: 'http://nuc:8086/', INFLUX_TOKEN: 'op', HA_URL: 'http://nuc:8123' },
+      root,
+    );
+    expect(c.attach.urls).toEqual({ influxdb: 'http://nuc:8086', 'home-assistant-test': 'http://nuc:8123' });
+    expect(c.tokens.influxAdmin).toBe('op');
+    expect(() => loadConfig({ INFLUX_HOST: 'nuc:8086' }, root)).toThrow(
+      'INFLUX_HOST="nuc:8086" is invalid: expected an absolute http(s) URL',
+    );
+  });
+
+  it('overrides org and bucket names of the profile, and refuses a test target equal to production', () => {
+    const c = loadConfig(
+      { INFLUX_ORG: 'home', HOMEIQ_TEST_BUCKET: 'ev_test', HOMEIQ_PROD_ORG: 'home' },
+      root,
+    );
+    expect(c.profile.roles.influxdb.test).toEqual({ org: 'home', bucket: 'ev_test' });
+    expect(c.profile.roles.influxdb.production).toEqual({ org: 'home', bucket: 'home_assistant_events' });
+    expect(() => loadConfig({ HOMEIQ_TEST_BUCKET: '_tasks' }, root)).toThrow(
+      'HOMEIQ_TEST_BUCKET="_tasks" is invalid: expected an InfluxDB name (1-64 characters, no spaces, not starting with "_")',
+    );
+    expect(() =>
+      loadConfig({ INFLUX_ORG: 'homeiq', HOMEIQ_TEST_BUCKET: 'home_assistant_events' }, root),
+    ).toThrow(/expected test and production to differ in org or bucket/);
   });
 
   it('takes per-service attach URLs and rejects a bad one', () => {

@@ -7,9 +7,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { profileFor } from '../profile/index.ts';
+import type { StackProfile } from '../profile/types.ts';
 import { readEnvFile as readComposeEnvFile } from './env-file.ts';
 import pins from './pins.json' with { type: 'json' };
-import { envSchema, type ParsedEnv, type TargetKind } from './schema.ts';
+import { envSchema, type ParsedEnv, renamedVariables, type TargetKind } from './schema.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -23,16 +25,19 @@ export class ConfigError extends Error {
 export interface HarnessConfig {
   target: TargetKind;
   repoRoot: string;
+  /** The stack profile (HOMEIQ_PROFILE), org and bucket overrides applied. */
+  profile: StackProfile;
   compose: {
+    /** COMPOSE_FILE, else the profile's compose files (absolute). */
     files: string[];
+    /** COMPOSE_PROFILES, else the profile's. */
     profiles: string[];
     projectName: string | undefined;
     /** Extra environment given to `docker compose` (image names, planted-fault overrides). */
     environment: Record<string, string>;
-    /** `free`: every <SERVICE>_HOST_PORT not set explicitly gets a free port; `contract`: the contract's ports. */
-    hostPorts: 'free' | 'contract';
   };
-  stackEnvFile: string;
+  /** The stack's env file (HOMEIQ_STACK_ENV_FILE, else the profile's envFile); undefined = none. */
+  stackEnvFile: string | undefined;
   fault: string | undefined;
   startupTimeoutMs: number;
   images: { app: string; influxdb: string };
@@ -104,6 +109,12 @@ export function loadConfig(
     : {};
   const merged: Record<string, string | undefined> = { ...fileVars };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
+  for (const [old, replacement] of Object.entries(renamedVariables))
+    if (merged[old] !== undefined && merged[old] !== '')
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${old}="${merged[old]}" is no longer read: expected ${replacement}`,
+      );
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -117,24 +128,28 @@ const influxImage = (e: ParsedEnv): string =>
 
 function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root: string): HarnessConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
+  const profile = profileFor(merged);
+  const urls = urlOverrides(merged);
+  if (e.INFLUX_HOST) urls[profile.roles.influxdb.service] ??= e.INFLUX_HOST;
+  if (e.HA_URL) urls[profile.roles.mockHa.service] ??= e.HA_URL;
   return {
     target: e.HOMEIQ_TARGET,
     repoRoot: root,
+    profile,
     compose: {
-      files: e.HOMEIQ_COMPOSE_FILES.map(abs),
-      profiles: e.HOMEIQ_COMPOSE_PROFILES,
+      files: e.COMPOSE_FILE?.map(abs) ?? profile.compose.files,
+      profiles: e.COMPOSE_PROFILES ?? profile.compose.profiles,
       projectName: e.HOMEIQ_PROJECT_NAME,
       environment: { APP_IMAGE: e.HOMEIQ_APP_IMAGE, INFLUXDB_IMAGE: influxImage(e) },
-      hostPorts: e.HOMEIQ_HOST_PORTS,
     },
-    stackEnvFile: abs(e.HOMEIQ_STACK_ENV_FILE),
+    stackEnvFile: e.HOMEIQ_STACK_ENV_FILE ? abs(e.HOMEIQ_STACK_ENV_FILE) : profile.envFile,
     fault: e.HOMEIQ_FAULT,
     startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
     images: { app: e.HOMEIQ_APP_IMAGE, influxdb: influxImage(e) },
-    attach: { host: e.HOMEIQ_ATTACH_HOST, urls: urlOverrides(merged), project: e.HOMEIQ_ATTACH_PROJECT },
+    attach: { host: e.HOMEIQ_ATTACH_HOST, urls, project: e.HOMEIQ_ATTACH_PROJECT },
     local: { portOffset: e.HOMEIQ_LOCAL_PORT_OFFSET },
     tokens: {
-      influxAdmin: e.INFLUXDB_ADMIN_TOKEN,
+      influxAdmin: e.INFLUX_TOKEN,
       influxTest: e.INFLUXDB_TEST_TOKEN,
       influxProd: e.INFLUXDB_PROD_TOKEN,
       ha: e.HA_TOKEN,
@@ -153,10 +168,10 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
 /**
  * Read an env file of the stack (tokens, names) with Compose's rules (./env-file.ts), so the
  * harness sees the values Compose gives the containers. Missing file -> empty (the stack may not
- * define one); a syntax error throws ConfigError naming the file and line.
+ * define one; undefined = none); a syntax error throws ConfigError naming the file and line.
  */
-export function readStackEnv(path: string): Record<string, string> {
-  if (!existsSync(path)) return {};
+export function readStackEnv(path: string | undefined): Record<string, string> {
+  if (path === undefined || !existsSync(path)) return {};
   try {
     return readComposeEnvFile(path);
   } catch (err) {

@@ -1,20 +1,28 @@
 /**
  * The harness configuration as environment variables. Keys ARE the variable names, so a zod
- * issue path names the variable the user has to fix.
+ * issue path names the variable the user has to fix. Every variable carries a description
+ * (`.describe`): the README's environment reference is generated from this file
+ * (harness/config/env-reference.ts), so it cannot go stale.
+ *
+ * Where a tool users already know has a variable with the same meaning, the harness uses that
+ * name: Compose's COMPOSE_FILE / COMPOSE_PROFILES, the influx CLI's INFLUX_HOST / INFLUX_TOKEN /
+ * INFLUX_ORG, and one HA_URL + HA_TOKEN pair.
  */
 import { z } from 'zod';
 import { limits, rates } from './defaults.ts';
 import pins from './pins.json' with { type: 'json' };
 
-const list = (def: string) =>
+const list = (separator: RegExp) =>
   z
     .string()
-    .default(def)
+    .optional()
     .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter((x) => x.length > 0),
+      s === undefined || s.trim() === ''
+        ? undefined
+        : s
+            .split(separator)
+            .map((x) => x.trim())
+            .filter((x) => x.length > 0),
     );
 
 const int = (def: number, min: number, max: number) =>
@@ -57,61 +65,143 @@ const projectName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' });
 
+const httpUrl = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, { message: 'an absolute http(s) URL' })
+    .transform((s) => s.trim().replace(/\/$/, ''))
+    .optional(),
+);
+
+/** InfluxDB org and bucket names (same rule as the stack profile's). */
+const influxName = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .regex(/^[^_\s][^\s]{0,63}$/, {
+      message: 'an InfluxDB name (1-64 characters, no spaces, not starting with "_")',
+    })
+    .optional(),
+);
+
 export const targets = ['compose', 'attach', 'local'] as const;
 export type TargetKind = (typeof targets)[number];
 
+/** Variables the harness used to read, and what replaced them (a set one is refused, naming the new one). */
+export const renamedVariables: Record<string, string> = {
+  HOMEIQ_COMPOSE_FILES: 'COMPOSE_FILE (Compose\'s own variable; files separated by ":")',
+  HOMEIQ_COMPOSE_PROFILES: "COMPOSE_PROFILES (Compose's own variable; comma-separated)",
+  HOMEIQ_HOST_PORTS:
+    'nothing: the compose target publishes no host ports (it reaches services on their run-scoped network)',
+  INFLUXDB_ADMIN_TOKEN: "INFLUX_TOKEN (the influx CLI's name for the operator token)",
+};
+
 export const envSchema = z.object({
-  HOMEIQ_TARGET: z.enum(targets, { message: `one of ${targets.join(', ')}` }).default('compose'),
-  /** Compose target: files (relative to the repository root), profiles, and a project name. */
-  HOMEIQ_COMPOSE_FILES: list('docker-compose.test.yml'),
-  HOMEIQ_COMPOSE_PROFILES: list('test').refine(
-    (ps) => ps.every((p) => /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(p)),
-    {
+  HOMEIQ_TARGET: z
+    .enum(targets, { message: `one of ${targets.join(', ')}` })
+    .default('compose')
+    .describe(
+      'Which stack to judge: `compose` boots it, `attach` uses a running one, `local` runs the reference services as processes.',
+    ),
+  HOMEIQ_PROFILE: optionalText.describe(
+    "Stack profile file (JSON) mapping roles to your services; relative to the repository root. Default: the reference stack's `fixtures/reference-stack/stack.profile.json`.",
+  ),
+  COMPOSE_FILE: list(/[:]/).describe(
+    'Compose files to boot, separated by ":" (Compose\'s own variable and meaning). Default: the profile\'s `compose.files`.',
+  ),
+  COMPOSE_PROFILES: list(/,/)
+    .refine((ps) => ps === undefined || ps.every((p) => /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(p)), {
       message: 'comma-separated compose profile names (letters, digits, "_", ".", "-")',
-    },
+    })
+    .describe(
+      "Compose profiles to activate, comma-separated (Compose's own variable). Default: the profile's `compose.profiles`.",
+    ),
+  HOMEIQ_PROJECT_NAME: z
+    .preprocess((v) => (v === '' ? undefined : v), projectName.optional())
+    .describe('Compose project name of the run. Default: a new one per run (`homeiq-h<pid>-<random>`).'),
+  HOMEIQ_STACK_ENV_FILE: optionalText.describe(
+    "Env file of your stack the harness reads tokens from (never writes). Default: the profile's `envFile`, none when it has none.",
   ),
-  HOMEIQ_PROJECT_NAME: z.preprocess((v) => (v === '' ? undefined : v), projectName.optional()),
-  /** The stack's env file: the harness reads tokens and names from it (never writes it). */
-  /** Host ports of the compose target: free ones (default; no clash with other stacks) or the contract's. */
-  HOMEIQ_HOST_PORTS: z.enum(['free', 'contract'], { message: 'one of free, contract' }).default('free'),
-  /** Local target: port offset passed to run-local.ts --port-offset (contract ports + offset). */
-  HOMEIQ_LOCAL_PORT_OFFSET: int(0, 0, 50_000),
-  HOMEIQ_STACK_ENV_FILE: z.string().default('fixtures/env/env.test'),
-  /** A planted fault: fixtures/faults/<name>.env and/or fixtures/faults/<name>.compose.yml. */
-  HOMEIQ_FAULT: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
-      .optional(),
+  HOMEIQ_LOCAL_PORT_OFFSET: int(0, 0, 50_000).describe(
+    'Local target: port offset passed to run-local.ts (contract ports + offset).',
   ),
-  HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000),
-  HOMEIQ_APP_IMAGE: imageRef.default(pins.appImage),
-  /** InfluxDB version of the stack (pinned ones only): the pre-upgrade check sets the candidate. */
+  HOMEIQ_FAULT: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
+        .optional(),
+    )
+    .describe(
+      "A planted fault: `<name>.env` and/or `<name>.compose.yml` in the profile's `faults/` directory next to it, else in fixtures/faults.",
+    ),
+  HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000).describe(
+    'Deadline for the stack to become healthy, ms.',
+  ),
+  HOMEIQ_APP_IMAGE: imageRef
+    .default(pins.appImage)
+    .describe(
+      'The project image (mock HA, InfluxDB init, fake upstreams, reference services); built by preflight.',
+    ),
   INFLUXDB_VERSION: z
     .enum(Object.keys(pins.influxdb.versions) as [string, ...string[]])
-    .default(pins.influxdb.baseline),
-  /** An explicit image wins over INFLUXDB_VERSION (e.g. the official influxdb:2.x image). */
-  INFLUXDB_IMAGE: z.preprocess((v) => (v === '' ? undefined : v), imageRef.optional()),
-  /** Attach target: where the deployment is. Per-service overrides: HOMEIQ_URL_<SERVICE_NAME>. */
-  HOMEIQ_ATTACH_HOST: hostName.default('127.0.0.1'),
-  /**
-   * Attach target: the deployment's compose project on this Docker engine, when it runs here. Gives
-   * the attach target container ids, logs and files (memory, egress and SQLite checks).
-   */
-  HOMEIQ_ATTACH_PROJECT: z.preprocess((v) => (v === '' ? undefined : v), projectName.optional()),
-  /** Tokens. Compose and local fill them from the stack env file unless set here. */
-  INFLUXDB_ADMIN_TOKEN: token,
-  INFLUXDB_TEST_TOKEN: token,
-  INFLUXDB_PROD_TOKEN: token,
-  HA_TOKEN: token,
-  MOCK_HA_CONTROL_TOKEN: token,
-  /** Determinism and load shape. */
-  HOMEIQ_SEED: int(40, 0, 2 ** 31 - 1),
-  HOMEIQ_BASELINE_RATE: int(rates.baselinePerSec, 1, 5_000),
-  HOMEIQ_BURST_RATE: int(rates.burstPerSec, 1, 5_000),
-  HOMEIQ_BURST_SECONDS: int(rates.burstSeconds, 1, 600),
-  HOMEIQ_BATCH_TIMEOUT_MS: int(limits.batchTimeoutMs, 100, 60_000),
+    .default(pins.influxdb.baseline)
+    .describe('InfluxDB version of the stack (pinned ones only); the pre-upgrade check sets the candidate.'),
+  INFLUXDB_IMAGE: z
+    .preprocess((v) => (v === '' ? undefined : v), imageRef.optional())
+    .describe('An explicit InfluxDB image; wins over INFLUXDB_VERSION (e.g. the official `influxdb:2.x`).'),
+  HOMEIQ_ATTACH_HOST: hostName
+    .default('127.0.0.1')
+    .describe('Attach target: host of the deployment. Per-service URLs: `HOMEIQ_URL_<SERVICE_NAME>`.'),
+  HOMEIQ_ATTACH_PROJECT: z
+    .preprocess((v) => (v === '' ? undefined : v), projectName.optional())
+    .describe(
+      "Attach target: the deployment's compose project on this Docker engine (gives logs, memory and files).",
+    ),
+  INFLUX_HOST: httpUrl.describe(
+    "InfluxDB URL as the influx CLI means it (attach target: where the deployment's InfluxDB answers).",
+  ),
+  INFLUX_TOKEN: token.describe(
+    'Operator (all-access) token as the influx CLI means it: compose/local onboard InfluxDB with it (default: a new one per run); attach reads with it.',
+  ),
+  INFLUX_ORG: influxName.describe(
+    "Org of the test deployment (the org the harness works in). Default: the profile's `roles.influxdb.test.org`.",
+  ),
+  HOMEIQ_TEST_BUCKET: influxName.describe(
+    "Bucket of the test deployment. Default: the profile's `roles.influxdb.test.bucket`.",
+  ),
+  HOMEIQ_PROD_ORG: influxName.describe(
+    "Org of the production deployment. Default: the profile's `roles.influxdb.production.org`.",
+  ),
+  HOMEIQ_PROD_BUCKET: influxName.describe(
+    "Bucket of the production deployment (never written by the harness). Default: the profile's `roles.influxdb.production.bucket`.",
+  ),
+  INFLUXDB_TEST_TOKEN: token.describe(
+    'Test-scoped token of the deployment (attach target). Compose: read from the token volume the harness fills.',
+  ),
+  INFLUXDB_PROD_TOKEN: token.describe(
+    'Production token of the deployment (attach target; the harness only reads with it).',
+  ),
+  HA_URL: httpUrl.describe(
+    'Home Assistant (the mock) as the harness reaches it (attach target). Compose: the mock HA service.',
+  ),
+  HA_TOKEN: token.describe(
+    'Access token clients present to Home Assistant: the mock accepts it and your ingestion is given it. Default (compose): a new one per run.',
+  ),
+  MOCK_HA_CONTROL_TOKEN: token.describe(
+    "Token of the mock HA's control API. Default (compose): a new one per run.",
+  ),
+  HOMEIQ_SEED: int(40, 0, 2 ** 31 - 1).describe(
+    'Seed of every generator (events, homes); printed in reports.',
+  ),
+  HOMEIQ_BASELINE_RATE: int(rates.baselinePerSec, 1, 5_000).describe('Baseline event rate, events/s.'),
+  HOMEIQ_BURST_RATE: int(rates.burstPerSec, 1, 5_000).describe('Burst event rate, events/s.'),
+  HOMEIQ_BURST_SECONDS: int(rates.burstSeconds, 1, 600).describe('Length of one burst, s.'),
+  HOMEIQ_BATCH_TIMEOUT_MS: int(limits.batchTimeoutMs, 100, 60_000).describe(
+    "The ingestion's batch timeout, ms: the latency budget is this + 2 s (p99).",
+  ),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

@@ -2,11 +2,18 @@
  * Everything a run's configuration must satisfy before anything starts, checked once by the
  * test command's preflight: the schema (load.ts), the files it names (env file, compose files,
  * planted fault), the stack profile, and the host ports the stack will bind. Throws ConfigError
- * with ONE line naming the variable, its value and what is allowed (the preflight exits 2).
+ * with ONE line naming the variable, its value and what is allowed (the preflight exits 2); a bad
+ * stack profile gives one line per bad entry (file, JSON path, value, what is allowed).
+ *
+ * Host ports: the compose target publishes none (services are reached on the run's network), so
+ * only the local target (the reference services as processes on contract ports +
+ * HOMEIQ_LOCAL_PORT_OFFSET) can find a port taken. `<SERVICE>_HOST_PORT` values are still checked
+ * for shape: `docker compose config` interpolates them when it renders docker-compose.test.yml.
  */
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ProfileError } from '../profile/index.ts';
 import { contractPorts } from './defaults.ts';
 import { ConfigError, type HarnessConfig, loadConfig, repoRoot } from './load.ts';
 
@@ -47,22 +54,26 @@ export function plantedFaults(root = repoRoot): string[] {
 }
 
 async function checkHostPorts(cfg: HarnessConfig, env: Record<string, string | undefined>): Promise<void> {
-  const bind = env.HOMEIQ_BIND?.trim() || '127.0.0.1';
-  for (const [service, contractPort] of Object.entries(contractPorts)) {
+  for (const service of Object.keys(contractPorts)) {
     const variable = hostPortVariable(service);
     const raw = env[variable];
-    let port: number | undefined;
-    if (raw !== undefined && raw !== '') {
-      if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535)
-        throw invalid(
-          `${variable}="${raw}" is invalid: expected a TCP port between 0 and 65535 (0: Docker picks one)`,
-        );
-      port = Number(raw);
-    } else if (cfg.compose.hostPorts === 'contract') port = contractPort;
-    if (cfg.target !== 'compose' || port === undefined || port === 0) continue;
-    if (!(await portFree(port, bind)))
+    if (raw !== undefined && raw !== '' && (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535))
       throw invalid(
-        `${variable}=${port}: port ${port} on ${bind} is already in use: set ${variable} to a free port, or leave it unset${cfg.compose.hostPorts === 'contract' ? ' with HOMEIQ_HOST_PORTS=free' : ''} so the harness picks one`,
+        `${variable}="${raw}" is invalid: expected a TCP port between 0 and 65535 (0: Docker picks one)`,
+      );
+  }
+  if (cfg.target !== 'local') return;
+  // The local target binds influxdb and every reference service on 127.0.0.1, contract port + offset.
+  const offset = cfg.local.portOffset;
+  for (const [service, contractPort] of Object.entries(contractPorts)) {
+    const port = contractPort + offset;
+    if (port > 65_535)
+      throw invalid(
+        `HOMEIQ_LOCAL_PORT_OFFSET=${offset} is invalid: ${service}'s port ${contractPort} + ${offset} exceeds 65535`,
+      );
+    if (!(await portFree(port, '127.0.0.1')))
+      throw invalid(
+        `HOMEIQ_LOCAL_PORT_OFFSET=${offset}: port ${port} (${service}) on 127.0.0.1 is already in use: set HOMEIQ_LOCAL_PORT_OFFSET to an offset whose ports are free`,
       );
   }
 }
@@ -75,21 +86,21 @@ export async function validateHarnessConfig(
   env: Record<string, string | undefined> = process.env,
   root = repoRoot,
 ): Promise<HarnessConfig> {
-  const cfg = loadConfig(env, root);
-  const value = (k: string, fallback: string) => env[k] ?? fallback;
-  readable(
-    'HOMEIQ_STACK_ENV_FILE',
-    value('HOMEIQ_STACK_ENV_FILE', 'fixtures/env/env.test'),
-    cfg.stackEnvFile,
-    'a readable env file of the stack',
-  );
-  for (const f of cfg.compose.files)
-    readable(
-      'HOMEIQ_COMPOSE_FILES',
-      value('HOMEIQ_COMPOSE_FILES', ''),
-      f,
-      'comma-separated readable compose files',
-    );
+  // loadConfig resolves the stack profile (HOMEIQ_PROFILE, from the environment or HOMEIQ_ENV_FILE).
+  const cfg = profileChecked(() => loadConfig(env, root));
+  // Where a value came from: the variable when set, else the stack profile that supplies it.
+  const from = (k: string) =>
+    env[k]?.trim()
+      ? { variable: k, value: env[k] as string }
+      : { variable: 'HOMEIQ_PROFILE', value: cfg.profile.source };
+  if (cfg.stackEnvFile !== undefined) {
+    const { variable, value } = from('HOMEIQ_STACK_ENV_FILE');
+    readable(variable, value, cfg.stackEnvFile, 'a readable env file of the stack');
+  }
+  for (const f of cfg.compose.files) {
+    const { variable, value } = from('COMPOSE_FILE');
+    readable(variable, value, f, 'readable compose files separated by ":"');
+  }
   if (cfg.fault) {
     const faults = plantedFaults(root);
     if (!faults.includes(cfg.fault))
@@ -100,23 +111,19 @@ export async function validateHarnessConfig(
       'HOMEIQ_TARGET="local" is invalid: this checkout has no fixtures/reference-stack/run-local.ts',
     );
   await checkHostPorts(cfg, env);
-  await checkProfile(env);
   return cfg;
 }
 
 /**
- * The stack profile loads (harness/profile: HOMEIQ_PROFILE once it names a file). The environment
- * is passed along for a loader that takes one; one that reads process.env sees the same in preflight.
+ * The stack profile loads and its org/bucket overrides hold (harness/profile: HOMEIQ_PROFILE,
+ * else the reference stack's): a ProfileError (one line per bad entry: file, JSON path, value,
+ * what is allowed) becomes the ConfigError the preflight reports with exit 2.
  */
-async function checkProfile(env: Record<string, string | undefined>): Promise<void> {
-  const profile = (await import('../profile/index.ts')) as {
-    activeProfile?: (env?: Record<string, string | undefined>) => unknown;
-  };
+function profileChecked<T>(load: () => T): T {
   try {
-    await profile.activeProfile?.(env);
+    return load();
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const text = err instanceof Error ? err.message : String(err);
-    throw invalid(text.split('\n')[0] ?? text);
+    if (err instanceof ProfileError) throw invalid(err.lines.join('\n'));
+    throw err;
   }
 }

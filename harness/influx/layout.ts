@@ -14,4 +14,5 @@ export const TEST_TARGET: OrgBucket = { org: 'homeiq-test', bucket: 'home_assist
 export const EVENTS_MEASUREMENT = 'home_assistant_events';
 
 /** Description of the harness-managed token of an org: how a re-run finds it again. */
-export const tokenDescription = (org: string): string => `homeiq-harness:${org}:read-write`;
+export const tokenDescription = (org: string, bucket?: string): string =>
+  bucket === undefined ? `homeiq-harness:${org}:read-write` : `homeiq-harness:${org}/${bucket}:read-write`;

@@ -6,12 +6,15 @@
  * Env: INFLUXDB_URL, INFLUXDB_ADMIN_USER, INFLUXDB_ADMIN_PASSWORD, INFLUXDB_ADMIN_TOKEN,
  * INFLUXDB_PROD_TOKEN, INFLUXDB_TEST_TOKEN (desired values: InfluxDB cannot create a token with
  * a chosen value, so they are only reused when already valid), INFLUXDB_TOKENS_DIR,
- * INFLUXDB_WAIT_MS (default 60000).
+ * INFLUXDB_WAIT_MS (default 60000), and the layout (a stack profile's names; default the
+ * contract's): INFLUXDB_PROD_ORG, INFLUXDB_PROD_BUCKET, INFLUXDB_TEST_ORG, INFLUXDB_TEST_BUCKET;
+ * INFLUXDB_TOKEN_SCOPE (org|bucket; default bucket when both deployments share one org).
  */
 import { intInput, parseCli, requiredInput, urlInput } from '../cli/args.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { InfluxError } from './errors.ts';
+import { PRODUCTION_TARGET, TEST_TARGET } from './layout.ts';
 import { onboard } from './onboarding.ts';
 import { readTokenFile, writeTokenFile } from './token-files.ts';
 
@@ -67,7 +70,26 @@ async function main(): Promise<void> {
     production: (dir && (await readTokenFile(dir, 'production'))) || desired.production,
     test: (dir && (await readTokenFile(dir, 'test'))) || desired.test,
   };
+  const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
+  const layout = {
+    production: {
+      org: env('INFLUXDB_PROD_ORG', PRODUCTION_TARGET.org),
+      bucket: env('INFLUXDB_PROD_BUCKET', PRODUCTION_TARGET.bucket),
+    },
+    test: {
+      org: env('INFLUXDB_TEST_ORG', TEST_TARGET.org),
+      bucket: env('INFLUXDB_TEST_BUCKET', TEST_TARGET.bucket),
+    },
+  };
+  const scope = process.env.INFLUXDB_TOKEN_SCOPE?.trim() || undefined;
+  if (scope !== undefined && scope !== 'org' && scope !== 'bucket')
+    throw new InfluxError(
+      'INFLUX_CONFIG',
+      `influxdb-init: INFLUXDB_TOKEN_SCOPE="${scope}" is invalid: expected org or bucket`,
+    );
   const result = await onboard({
+    layout,
+    ...(scope ? { tokenScope: scope } : {}),
     url,
     adminUser: required('INFLUXDB_ADMIN_USER'),
     adminPassword: required('INFLUXDB_ADMIN_PASSWORD'),

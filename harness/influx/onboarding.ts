@@ -9,7 +9,7 @@ import { InfluxError } from './errors.ts';
 import { influxApi } from './http.ts';
 import { type OrgBucket, PRODUCTION_TARGET, TEST_TARGET, tokenDescription } from './layout.ts';
 import { ensureBucket, ensureOrg } from './orgs-buckets.ts';
-import { ensureOrgToken, type TokenAction } from './tokens.ts';
+import { bucketReadWritePermissions, ensureOrgToken, type TokenAction } from './tokens.ts';
 
 export interface OnboardOptions {
   url: string;
@@ -20,6 +20,14 @@ export interface OnboardOptions {
   /** Token values remembered from an earlier run (reused if still valid). */
   known?: { production?: string; test?: string };
   retentionSeconds?: number;
+  /**
+   * Orgs and buckets of the two deployments (a stack profile's `roles.influxdb`). Default: the
+   * contract's two-org layout. When both share one org, each token is scoped to its own BUCKET
+   * (an org-wide token would reach the other deployment's bucket).
+   */
+  layout?: { production: OrgBucket; test: OrgBucket };
+  /** Scope of each deployment's token: default `bucket` when both share one org, else `org`. */
+  tokenScope?: 'org' | 'bucket';
   log?: Logger;
 }
 
@@ -46,6 +54,9 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       `influxdb at ${opts.url}: admin user, password and token are all required`,
     );
   }
+  const layout = opts.layout ?? { production: PRODUCTION_TARGET, test: TEST_TARGET };
+  const oneOrg =
+    (opts.tokenScope ?? (layout.production.org === layout.test.org ? 'bucket' : 'org')) === 'bucket';
   const anon = influxApi(opts.url);
   const { body: state } = await anon.call<{ allowed: boolean }>('GET', '/api/v2/setup', { expect: [200] });
   let setup: OnboardResult['setup'] = 'already-done';
@@ -54,8 +65,8 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       body: {
         username: opts.adminUser,
         password: opts.adminPassword,
-        org: PRODUCTION_TARGET.org,
-        bucket: PRODUCTION_TARGET.bucket,
+        org: layout.production.org,
+        bucket: layout.production.bucket,
         token: opts.adminToken,
         retentionPeriodSeconds: opts.retentionSeconds ?? 0,
       },
@@ -84,7 +95,8 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
     const tok = await ensureOrgToken(api, {
       orgID: org.id,
       bucket: t.bucket,
-      description: tokenDescription(t.org),
+      description: oneOrg ? tokenDescription(t.org, t.bucket) : tokenDescription(t.org),
+      ...(oneOrg ? { permissions: bucketReadWritePermissions(org.id, bucket.id) } : {}),
       ...(known ? { known } : {}),
     });
     opts.log?.info(
@@ -99,7 +111,7 @@ export async function onboard(opts: OnboardOptions): Promise<OnboardResult> {
       tokenAction: tok.action,
     };
   };
-  const production = await target(PRODUCTION_TARGET, opts.known?.production);
-  const test = await target(TEST_TARGET, opts.known?.test);
+  const production = await target(layout.production, opts.known?.production);
+  const test = await target(layout.test, opts.known?.test);
   return { url: anon.url, setup, adminToken: opts.adminToken, production, test };
 }

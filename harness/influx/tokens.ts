@@ -30,11 +30,26 @@ export interface OrgToken {
   action: TokenAction;
 }
 
+/** One permission of an InfluxDB authorization (API shape). */
+export interface Permission {
+  action: 'read' | 'write';
+  resource: { type: 'buckets' | 'orgs'; id?: string; orgID?: string };
+}
+
 /** Read and write on every bucket of the org, read on the org itself; nothing outside it. */
-export function orgReadWritePermissions(orgID: string) {
+export function orgReadWritePermissions(orgID: string): Permission[] {
   return [
     { action: 'read', resource: { type: 'buckets', orgID } },
     { action: 'write', resource: { type: 'buckets', orgID } },
+    { action: 'read', resource: { type: 'orgs', id: orgID } },
+  ];
+}
+
+/** Read and write on ONE bucket, read on its org: the scope when two deployments share an org. */
+export function bucketReadWritePermissions(orgID: string, bucketID: string): Permission[] {
+  return [
+    { action: 'read', resource: { type: 'buckets', id: bucketID, orgID } },
+    { action: 'write', resource: { type: 'buckets', id: bucketID, orgID } },
     { action: 'read', resource: { type: 'orgs', id: orgID } },
   ];
 }
@@ -64,7 +79,14 @@ export async function tokenSeesBucket(
 
 export async function ensureOrgToken(
   api: InfluxApi,
-  opts: { orgID: string; bucket: string; description: string; known?: string },
+  opts: {
+    orgID: string;
+    bucket: string;
+    description: string;
+    known?: string;
+    /** Default: read/write on every bucket of the org (orgReadWritePermissions). */
+    permissions?: Permission[];
+  },
 ): Promise<OrgToken> {
   const mine = (await listAuthorizations(api, opts.orgID)).filter(
     (a) => a.description === opts.description && a.status === 'active',
@@ -81,7 +103,7 @@ export async function ensureOrgToken(
     body: {
       orgID: opts.orgID,
       description: opts.description,
-      permissions: orgReadWritePermissions(opts.orgID),
+      permissions: opts.permissions ?? orgReadWritePermissions(opts.orgID),
     },
     expect: [201],
   });

@@ -79,12 +79,16 @@ export interface MetadataRole extends ServiceRef {
 }
 
 export interface CollectorRole extends ServiceRef {
+  /** How it learns an InfluxDB token, when it has one (the harness delivers the test token this way). */
+  token?: TokenDelivery | undefined;
   /** Hosts its production variant would call (informational; egress is judged on all traffic). */
   upstreamHosts: string[];
 }
 
 export interface AiServiceRole extends ServiceRef {
   port: number;
+  /** How it learns an InfluxDB token, when it reads InfluxDB (the harness delivers the test token this way). */
+  token?: TokenDelivery | undefined;
   /** Paths that must answer 2xx (at least `/health`). */
   healthPaths: string[];
   /** Readiness path, when the service has one (must pass too). */
@@ -92,6 +96,8 @@ export interface AiServiceRole extends ServiceRef {
 }
 
 export interface GeneratorRole extends ServiceRef {
+  /** How it learns its InfluxDB token (the harness delivers the test token this way). */
+  token?: TokenDelivery | undefined;
   /** Exit code it must use when it refuses production (contract: 78, EX_CONFIG); undefined = any non-zero. */
   refusalExitCode?: number | undefined;
 }
@@ -106,12 +112,17 @@ export interface MockHaRole {
 export interface StackProfile {
   /** Short name, shown in reports (e.g. `homeiq-reference`). */
   name: string;
-  /** Absolute path of the file it was read from (or `(embedded)`). */
+  /** Absolute path of the file it was read from. */
   source: string;
   /** Compose files (absolute) and profiles that make up the test deployment. */
   compose: { files: string[]; profiles: string[] };
   /** Env file of the stack (absolute), read with Compose's rules; undefined = none. */
   envFile?: string | undefined;
+  /**
+   * What the harness adds to the compose config when it lacks it: the mock HA (under
+   * roles.mockHa.service), `influxdb-init` (onboarding + token volume), `fake-upstreams`.
+   */
+  harnessAdds: Array<'mock-ha' | 'influxdb-init' | 'fake-upstreams'>;
   roles: {
     ingestion: IngestionRole;
     influxdb: InfluxRole;

@@ -1,11 +1,12 @@
 /**
  * The safety interlock. Every harness path that writes synthetic data (InfluxDB points, SQLite
  * rows, mock-HA seeding, anything POSTed to a service) asks this guard first. It refuses the
- * production bucket and org, a metadata.db outside a /test/ directory, and any service whose
- * /health says deployment_mode=production, whatever the configuration says.
+ * production bucket and org of the active stack profile, a metadata.db outside a /test/ directory,
+ * and any service whose /health says deployment_mode=production, whatever the configuration says.
+ * Before synthetic events are fired at an ingestion, interlock.ts demands proof from the outside.
  */
 import { basename, resolve, sep } from 'node:path';
-import { deployment } from '../config/defaults.ts';
+import { activeProfile } from '../profile/index.ts';
 
 export type SafetyCode =
   | 'SAFETY_PRODUCTION_BUCKET'
@@ -37,15 +38,17 @@ export function assertSafeWrite(target: WriteTarget): void {
   switch (target.kind) {
     case 'influx': {
       if (target.points === 0) return;
-      if (same(target.bucket, deployment.production.bucket))
+      // Names from the active stack profile (with its overrides); one-org layouts share the org.
+      const { test, production } = activeProfile().roles.influxdb;
+      if (same(target.bucket, production.bucket))
         throw new SafetyError(
           'SAFETY_PRODUCTION_BUCKET',
-          `refused: ${target.points} synthetic point(s) into production bucket "${target.bucket}" (only "${deployment.test.bucket}" may receive harness writes)`,
+          `refused: ${target.points} synthetic point(s) into production bucket "${target.bucket}" (only "${test.bucket}" may receive harness writes)`,
         );
-      if (same(target.org, deployment.production.org))
+      if (production.org !== test.org && same(target.org, production.org))
         throw new SafetyError(
           'SAFETY_PRODUCTION_ORG',
-          `refused: ${target.points} synthetic point(s) into production org "${target.org}" (bucket "${target.bucket}"; only org "${deployment.test.org}" may receive harness writes)`,
+          `refused: ${target.points} synthetic point(s) into production org "${target.org}" (bucket "${target.bucket}"; only org "${test.org}" may receive harness writes)`,
         );
       return;
     }

@@ -52,7 +52,7 @@ export function spawnDetachedDown(
   files: string[],
   profiles: string[],
   cwd: string,
-  /** A temporary file to remove once the project is down (the owner override). */
+  /** A directory to remove once the project is down (the run's generated config). */
   removeAfter?: string,
 ): void {
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
@@ -65,7 +65,7 @@ export function spawnDetachedDown(
       (label) =>
         `ids=$(docker ps -aq --filter label=${q(label)}); [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1`,
     ),
-    ...(removeAfter ? [`rm -f ${q(removeAfter)}`] : []),
+    ...(removeAfter ? [`rm -rf ${q(removeAfter)}`] : []),
     'true',
   ].join('; ');
   const child = spawn('sh', ['-c', script], { cwd, detached: true, stdio: 'ignore' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import { hostPortVariable, planCompose } from './compose-target.ts';
+import { planCompose } from './compose-target.ts';
 
 function repoWithFault(): string {
   const root = mkdtempSync(join(tmpdir(), 'plan-'));
@@ -17,38 +17,40 @@ function repoWithFault(): string {
 }
 
 describe('compose plan', () => {
-  it('names host-port variables like docker-compose.test.yml', () => {
-    expect(hostPortVariable('home-assistant-test')).toBe('HOME_ASSISTANT_TEST_HOST_PORT');
-    expect(hostPortVariable('influxdb')).toBe('INFLUXDB_HOST_PORT');
-  });
-
-  it('picks free host ports unless set, chooses tokens unless set, and merges a planted fault', async () => {
+  it("takes the profile's compose files, chooses run-scoped tokens unless set, and merges a planted fault", async () => {
     const root = repoWithFault();
-    const env = { HOMEIQ_FAULT: 'both', INFLUXDB_HOST_PORT: '18086', MOCK_HA_CONTROL_TOKEN: 'mine' };
-    const plan = await planCompose(loadConfig(env, root), env, 'p1');
+    const env = { HOMEIQ_FAULT: 'both', MOCK_HA_CONTROL_TOKEN: 'mine' };
+    const cfg = loadConfig(env, root);
+    const plan = await planCompose(cfg, env, 'p1');
     expect(plan.project).toBe('p1');
     expect(plan.files).toEqual([
-      join(root, 'docker-compose.test.yml'),
+      ...cfg.profile.compose.files,
       join(root, 'fixtures/faults/both.compose.yml'),
     ]);
-    expect(plan.environment.INFLUXDB_HOST_PORT).toBeUndefined();
-    expect(Number(plan.environment.WEBSOCKET_INGESTION_TEST_HOST_PORT)).toBeGreaterThan(1024);
-    expect(plan.environment.MOCK_HA_CONTROL_TOKEN).toBeUndefined();
-    expect(plan.environment.INFLUXDB_ADMIN_TOKEN).toMatch(/^homeiq-harness-admin-[0-9a-f]{24}$/);
+    expect(plan.files[0]).toMatch(/\/docker-compose\.test\.yml$/);
+    expect(plan.environment.MOCK_HA_CONTROL_TOKEN).toBe('mine');
+    expect(plan.environment.INFLUXDB_ADMIN_TOKEN).toMatch(/^homeiq-harness-admin-[0-9a-f]{32}$/);
+    expect(plan.environment.HA_TOKEN).toMatch(/^homeiq-harness-ha\.[0-9a-f]{32}$/);
     expect(plan.environment.INFLUXDB_MEM_LIMIT).toBe('0');
     expect(plan.faultEnvironment).toEqual({ INFLUXDB_MEM_LIMIT: '0', INFLUXDB_TEST_TOKEN: 'planted' });
   });
 
-  it('keeps the contract ports when asked', async () => {
-    const env = { HOMEIQ_HOST_PORTS: 'contract' };
+  it("uses INFLUX_TOKEN as the operator token and COMPOSE_FILE over the profile's files", async () => {
+    const env = {
+      INFLUX_TOKEN: 'my-operator-token',
+      COMPOSE_FILE: 'a.yml:/abs/b.yml',
+      COMPOSE_PROFILES: 'x,y',
+    };
     const plan = await planCompose(loadConfig(env, '/repo'), env, 'p2');
-    expect(plan.environment.DATA_API_HOST_PORT).toBeUndefined();
+    expect(plan.environment.INFLUXDB_ADMIN_TOKEN).toBe('my-operator-token');
+    expect(plan.files).toEqual(['/repo/a.yml', '/abs/b.yml']);
+    expect(plan.profiles).toEqual(['x', 'y']);
   });
 
   it('refuses an unknown fault with the paths it looked for', async () => {
     const env = { HOMEIQ_FAULT: 'nope' };
     await expect(planCompose(loadConfig(env, '/repo'), env)).rejects.toThrow(
-      'HOMEIQ_FAULT="nope": neither /repo/fixtures/faults/nope.env nor /repo/fixtures/faults/nope.compose.yml exists',
+      /^HOMEIQ_FAULT="nope": none of .*\/fixtures\/reference-stack\/faults\/nope\.env, .*\/fixtures\/reference-stack\/faults\/nope\.compose\.yml, \/repo\/fixtures\/faults\/nope\.env, \/repo\/fixtures\/faults\/nope\.compose\.yml exists$/,
     );
   });
 });

@@ -3,22 +3,33 @@
  * files and profiles, waits on healthchecks, and everything is torn down (with volumes) by
  * down(), by a failed boot, and on SIGINT/SIGTERM (Ryuk is not available here).
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
-import { contractPorts, harnessHealthcheck } from '../config/defaults.ts';
+import { harnessHealthcheck } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
+import { ownerLabels } from '../docker/identity.ts';
 import { health } from '../probes/http.ts';
+import { checkAgainstCompose, ProfileError } from '../profile/load.ts';
+import type { StackProfile } from '../profile/types.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { progressLine } from '../util/progress.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
 import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
-import { writeOwnerOverride } from './compose-owner.ts';
+import {
+  type ComposeModel,
+  INIT_SERVICE,
+  PHASE2_TOKEN_VARIABLE,
+  rewriteForRun,
+  TOKENS_DIR,
+} from './compose-rewrite.ts';
 import { type ArchivedFile, readContainerPath } from './container-files.ts';
 import {
   cloneContainer,
@@ -43,64 +54,148 @@ import {
 
 export interface ComposePlan {
   project: string;
+  /** The stack's compose files (the profile's or COMPOSE_FILE), plus a planted fault's override. */
   files: string[];
   profiles: string[];
+  /** Environment of `docker compose` (interpolation): images, run-scoped tokens, fault values. */
   environment: Record<string, string>;
   /** Values a planted fault set (they win over what the stack wrote, e.g. a token the harness uses). */
   faultEnvironment: Record<string, string>;
 }
 
-/** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
-export const hostPortVariable = (service: string) =>
-  `${service.toUpperCase().replaceAll('-', '_')}_HOST_PORT`;
+const execFileAsync = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
+const secret = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
+
+/** Where a planted fault lives: next to the profile (`<profile dir>/faults/`), else fixtures/faults. */
+export function faultFiles(
+  cfg: HarnessConfig,
+  fault: string,
+): { env?: string; compose?: string; looked: string[] } {
+  const dirs = [join(dirname(cfg.profile.source), 'faults'), join(cfg.repoRoot, 'fixtures', 'faults')];
+  const looked: string[] = [];
+  for (const dir of [...new Set(dirs)]) {
+    const env = join(dir, `${fault}.env`);
+    const compose = join(dir, `${fault}.compose.yml`);
+    looked.push(env, compose);
+    if (existsSync(env) || existsSync(compose))
+      return {
+        ...(existsSync(env) ? { env } : {}),
+        ...(existsSync(compose) ? { compose } : {}),
+        looked,
+      };
+  }
+  return { looked };
 }
 
-/** Resolve files, profiles and environment, including a planted fault (fixtures/faults/<name>.*). */
+/** Resolve files, profiles and environment, including a planted fault. */
 export async function planCompose(
   cfg: HarnessConfig,
-  env: Record<string, string | undefined> = process.env,
+  _env: Record<string, string | undefined> = process.env,
   project?: string,
 ): Promise<ComposePlan> {
   const files = [...cfg.compose.files];
   const environment: Record<string, string> = { ...cfg.compose.environment };
   const faultEnvironment: Record<string, string> = {};
-  if (cfg.compose.hostPorts === 'free') {
-    for (const service of Object.keys(contractPorts)) {
-      const v = hostPortVariable(service);
-      if (!env[v]) environment[v] = String(await freePort());
-    }
-  }
-  // Tokens the harness must know: chosen here unless the user chose them.
-  const chosen = (name: string, make: () => string) => {
-    if (!env[name]) environment[name] = make();
-  };
-  chosen('INFLUXDB_ADMIN_TOKEN', () => `homeiq-harness-admin-${randomBytes(12).toString('hex')}`);
-  chosen('MOCK_HA_CONTROL_TOKEN', () => `homeiq-harness-control.${randomBytes(12).toString('hex')}`);
-  for (const [k, v] of Object.entries(harnessHealthcheck)) chosen(k, () => v);
-  environment.INFLUXDB_TOKENS_DIR ??= env.INFLUXDB_TOKENS_DIR ?? '/run/homeiq/influxdb-tokens';
+  // Tokens the harness must know: the user's (configuration) or new ones for this run only.
+  environment.INFLUXDB_ADMIN_TOKEN = cfg.tokens.influxAdmin ?? secret('homeiq-harness-admin-');
+  environment.MOCK_HA_CONTROL_TOKEN = cfg.tokens.mockHaControl ?? secret('homeiq-harness-control.');
+  environment.HA_TOKEN = cfg.tokens.ha ?? secret('homeiq-harness-ha.');
+  for (const [k, v] of Object.entries(harnessHealthcheck)) environment[k] = _env[k] ?? v;
+  environment.INFLUXDB_TOKENS_DIR = _env.INFLUXDB_TOKENS_DIR ?? TOKENS_DIR;
+  environment[PHASE2_TOKEN_VARIABLE] = '';
   if (cfg.fault) {
-    const base = join(cfg.repoRoot, 'fixtures', 'faults', cfg.fault);
-    const envFile = `${base}.env`;
-    const composeFile = `${base}.compose.yml`;
-    if (!existsSync(envFile) && !existsSync(composeFile))
+    const found = faultFiles(cfg, cfg.fault);
+    if (!found.env && !found.compose)
       throw new StackError(
         'STACK_BOOT_FAILED',
-        `HOMEIQ_FAULT="${cfg.fault}": neither ${envFile} nor ${composeFile} exists`,
+        `HOMEIQ_FAULT="${cfg.fault}": none of ${found.looked.join(', ')} exists`,
       );
-    if (existsSync(envFile)) Object.assign(faultEnvironment, readStackEnv(envFile));
-    if (existsSync(composeFile)) files.push(composeFile);
+    if (found.env) Object.assign(faultEnvironment, readStackEnv(found.env));
+    if (found.compose) files.push(found.compose);
   }
   const name =
     project ?? cfg.compose.projectName ?? `homeiq-h${process.pid}-${randomBytes(3).toString('hex')}`;
   Object.assign(environment, faultEnvironment);
   return { project: name, files, profiles: cfg.compose.profiles, environment, faultEnvironment };
+}
+
+/** The stack's compose config as Compose renders it (interpolation, env_file, extends, profiles). */
+export async function renderComposeConfig(
+  cli: ComposeCli,
+  plan: ComposePlan,
+  cwd: string,
+): Promise<ComposeModel> {
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [
+    ...pre,
+    '-p',
+    plan.project,
+    ...plan.files.flatMap((f) => ['-f', f]),
+    ...plan.profiles.flatMap((p) => ['--profile', p]),
+    'config',
+    '--format',
+    'json',
+  ];
+  const env: Record<string, string | undefined> = { ...process.env, ...plan.environment };
+  for (const k of ['COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME']) delete env[k];
+  try {
+    const { stdout } = await execFileAsync(cmd, args, {
+      cwd,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as ComposeModel;
+  } catch (err) {
+    const e = err as { stderr?: string; message?: string };
+    throw new StackError(
+      'STACK_BOOT_FAILED',
+      `${cli.argv.join(' ')} config of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',') || 'none'}) failed: ${(e.stderr || e.message || String(err)).trim()}`,
+    );
+  }
+}
+
+/** Container port of each service the profile maps (the one its URL uses). */
+export function rolePorts(profile: StackProfile): Map<string, number> {
+  const r = profile.roles;
+  const out = new Map<string, number>();
+  const add = (service: string, port: number | undefined) => {
+    if (port !== undefined && !out.has(service)) out.set(service, port);
+  };
+  add(r.ingestion.service, r.ingestion.port);
+  add(r.influxdb.service, r.influxdb.port);
+  add(r.mockHa.service, r.mockHa.port);
+  if (r.metadataStore) add(r.metadataStore.service, r.metadataStore.port);
+  if (r.dataGenerator) add(r.dataGenerator.service, r.dataGenerator.port);
+  for (const c of r.collectors) add(c.service, c.port);
+  for (const a of r.aiServices) add(a.service, a.port);
+  return out;
+}
+
+/** What the run will start, in words (printed before anything starts). */
+export function describeStart(model: ComposeModel, profile: StackProfile, notes: string[]): string {
+  const r = profile.roles;
+  const roles = new Map<string, string>([
+    [r.ingestion.service, 'ingestion'],
+    [r.influxdb.service, 'InfluxDB'],
+    [r.mockHa.service, 'mock HA'],
+  ]);
+  if (r.metadataStore) roles.set(r.metadataStore.service, 'metadata store');
+  if (r.dataGenerator) roles.set(r.dataGenerator.service, 'data generator');
+  for (const c of r.collectors) roles.set(c.service, 'collector');
+  for (const a of r.aiServices) roles.set(a.service, 'AI service');
+  const services = Object.entries(model.services)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([name, s]) => `  ${name}${roles.has(name) ? ` [${roles.get(name)}]` : ''}: ${s.image ?? '(build)'}`,
+    );
+  return [
+    `will start ${services.length} services of profile "${profile.name}" (${profile.source}):`,
+    ...services,
+    'rewritten for this run:',
+    ...notes.map((n) => `  ${n}`),
+  ].join('\n');
 }
 
 /**
@@ -173,47 +268,106 @@ export async function startComposeStack(
 ): Promise<StartedStack> {
   // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bootOnce(cfg, log);
-    } catch (err) {
-      // A free port picked for us can be taken by someone else before compose binds it: re-plan.
-      const raced =
-        err instanceof StackError && /port is already allocated|address already in use/.test(err.message);
-      if (!raced || cfg.compose.hostPorts !== 'free' || attempt >= 3) throw err;
-      log.warn(
-        `compose up attempt ${attempt}: a chosen host port was taken meanwhile; retrying with new ports`,
-      );
-    }
-  }
-}
-
-async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> {
   const cli = detectCompose();
   const plan = await planCompose(cfg);
-  // Every container, network and volume compose creates carries this run's owner labels.
-  const owner = await writeOwnerOverride(cli, plan, cfg.repoRoot);
-  plan.files.push(owner.file);
-  const unregister = onInterrupt(`compose ${plan.project}`, () =>
-    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot),
-  );
+  // Validated before anything starts: the profile against the config, then the rewrite.
+  const rendered = await renderComposeConfig(cli, plan, cfg.repoRoot);
+  const missing = checkAgainstCompose(cfg.profile, Object.keys(rendered.services ?? {}));
+  if (missing.length > 0) throw new ProfileError(missing);
+  const rewrite = rewriteForRun(rendered, {
+    profile: cfg.profile,
+    appImage: cfg.images.app,
+    allowedBindRoots: [cfg.repoRoot, dirname(cfg.profile.source), ...plan.files.map((f) => dirname(f))],
+    adds: cfg.profile.harnessAdds,
+    project: plan.project,
+    // Every container, network and volume compose creates carries this run's owner labels.
+    labels: ownerLabels(),
+  });
+  // Every service of the rendered config is active: profiles are settled, so the run needs none.
+  for (const svc of Object.values(rewrite.model.services)) delete svc.profiles;
+  const runDir = mkdtempSync(join(tmpdir(), `homeiq-${plan.project}-`));
+  const file = join(runDir, 'compose.json');
+  writeFileSync(file, JSON.stringify(rewrite.model, null, 2), { mode: 0o600 });
+  log.info(describeStart(rewrite.model, cfg.profile, rewrite.notes));
+  const run: ComposeRun = { plan, file, runDir, phase1: rewrite.phase1 };
+  return bootRun(cfg, cli, run, log);
+}
+
+export interface ComposeRun {
+  plan: ComposePlan;
+  /** The generated config (mode 0600 in a 0700 run directory: it holds the stack's rendered env). */
+  file: string;
+  runDir: string;
+  phase1?: string[] | undefined;
+}
+
+async function bootRun(
+  cfg: HarnessConfig,
+  cli: ComposeCli,
+  run: ComposeRun,
+  log: Logger,
+): Promise<StartedStack> {
+  const { plan } = run;
+  const unregister = onInterrupt(`compose ${plan.project}`, () => {
+    spawnDetachedDown(cli, plan.project, [run.file], [], run.runDir, run.runDir);
+  });
   log.info(
-    `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}; images ${cfg.images.app}, ${cfg.images.influxdb}${cfg.fault ? `; fault ${cfg.fault}` : ''} (${cli.argv.join(' ')} ${cli.version})`,
+    `compose up ${plan.project}: files ${plan.files.join(', ')}; profiles ${plan.profiles.join(',')}; images ${cfg.images.app}, ${cfg.images.influxdb}${cfg.fault ? `; fault ${cfg.fault}` : ''}; generated ${run.file} (${cli.argv.join(' ')} ${cli.version})`,
   );
   const started = performance.now();
-  const watch = watchBoot(plan, cfg, log);
+  // Progress and failure tails watch the generated config (harness services included).
+  const watch = watchBoot({ ...plan, files: [run.file], profiles: [] }, cfg, log);
+  const environment = { ...plan.environment };
+  const compose = () =>
+    new DockerComposeEnvironment(run.runDir, [run.file])
+      .withProjectName(plan.project)
+      .withEnvironment(environment)
+      .withStartupTimeout(cfg.startupTimeoutMs)
+      .withClientOptions({ executable: cli.executable });
   let env: StartedDockerComposeEnvironment;
   try {
-    env = await new DockerComposeEnvironment(cfg.repoRoot, plan.files)
-      .withProjectName(plan.project)
-      .withProfiles(...plan.profiles)
-      .withEnvironment(plan.environment)
-      .withStartupTimeout(cfg.startupTimeoutMs)
-      .withClientOptions({ executable: cli.executable })
-      .up();
+    if (run.phase1) {
+      // Two-phase boot: a service reads its token from the environment only, and the token exists
+      // once InfluxDB's init has run.
+      log.info(`compose up ${plan.project}: phase 1: ${run.phase1.join(', ')}`);
+      await compose().up(run.phase1);
+      // A one-shot init has no healthcheck: wait for it to exit 0 (give up at once on another code).
+      await waitFor(
+        async () => {
+          const init = (await projectContainers(plan.project)).find((c) => c.service === INIT_SERVICE);
+          if (!init) return { done: false, seen: `no ${INIT_SERVICE} container yet` };
+          const st = (await inspect(init.id)).State;
+          if (st.Running || st.Status === 'created')
+            return { done: false, seen: `${INIT_SERVICE} ${st.Status}` };
+          if (st.ExitCode === 0) return { done: true, seen: `${INIT_SERVICE} exited 0` };
+          return {
+            done: false,
+            seen: `${INIT_SERVICE} exited ${st.ExitCode}`,
+            fatal: `${INIT_SERVICE} exited ${st.ExitCode}: ${(await tailLogs(init.id, 5)).trim()}`,
+          };
+        },
+        {
+          what: `${INIT_SERVICE} to onboard InfluxDB and exit 0`,
+          timeoutMs: cfg.startupTimeoutMs,
+          intervalMs: 250,
+        },
+      );
+      const ids = (await projectContainers(plan.project)).map((c) => c.id);
+      const token = (await tokenFilesFromVolume(ids, TOKENS_DIR)).influxTest;
+      if (!token)
+        throw new StackError(
+          'STACK_BOOT_FAILED',
+          `phase 1 of ${plan.project}: ${INIT_SERVICE} left no test token in ${TOKENS_DIR}`,
+        );
+      environment[PHASE2_TOKEN_VARIABLE] = token;
+      log.info(
+        `compose up ${plan.project}: phase 2: the rest, with the test-scoped token in the environment`,
+      );
+    }
+    env = await compose().up();
   } catch (err) {
     const logs = await watch.stop();
-    spawnDetachedDown(cli, plan.project, plan.files, plan.profiles, cfg.repoRoot, owner.file);
+    spawnDetachedDown(cli, plan.project, [run.file], [], run.runDir, run.runDir);
     unregister();
     const detail = [...logs].map(([svc, tail]) => `--- ${svc} ${tail}`).join('\n');
     throw new StackError(
@@ -223,7 +377,7 @@ async function bootOnce(cfg: HarnessConfig, log: Logger): Promise<StartedStack> 
   }
   await watch.stop();
   log.info(`compose up ${plan.project}: healthy after ${Math.round((performance.now() - started) / 1000)}s`);
-  return ComposeStack.create(cfg, cli, plan, env, unregister, log);
+  return ComposeStack.create(cfg, cli, run, env, unregister, log);
 }
 
 class ComposeStack implements StartedStack {
@@ -246,23 +400,23 @@ class ComposeStack implements StartedStack {
   #variants = new Set<string>();
   #downed = false;
   #cli: ComposeCli;
-  #plan: ComposePlan;
-  #cfg: HarnessConfig;
+  #run: ComposeRun;
+  #ports: Map<string, number>;
   #log: Logger;
 
   private constructor(
     cfg: HarnessConfig,
     cli: ComposeCli,
-    plan: ComposePlan,
+    run: ComposeRun,
     env: StartedDockerComposeEnvironment,
     unregister: () => void,
     tokens: StackTokens,
     log: Logger,
   ) {
-    this.#cfg = cfg;
     this.#cli = cli;
-    this.#plan = plan;
-    this.project = plan.project;
+    this.#run = run;
+    this.#ports = rolePorts(cfg.profile);
+    this.project = run.plan.project;
     this.#env = env;
     this.#unregister = unregister;
     this.tokens = tokens;
@@ -272,11 +426,12 @@ class ComposeStack implements StartedStack {
   static async create(
     cfg: HarnessConfig,
     cli: ComposeCli,
-    plan: ComposePlan,
+    run: ComposeRun,
     env: StartedDockerComposeEnvironment,
     unregister: () => void,
     log: Logger,
   ): Promise<ComposeStack> {
+    const { plan } = run;
     const stackEnv = readStackEnv(cfg.stackEnvFile);
     const containers = await projectContainers(plan.project);
     const fromFiles = await tokenFilesFromVolume(
@@ -305,21 +460,21 @@ class ComposeStack implements StartedStack {
         plan.environment.INFLUXDB_PROD_TOKEN,
         stackEnv.INFLUXDB_PROD_TOKEN,
       ),
-      ha: pick(cfg.tokens.ha, plan.environment.HA_TOKEN, stackEnv.HA_TOKEN),
+      ha: pick(cfg.tokens.ha, stackEnv.HA_TOKEN, plan.environment.HA_TOKEN),
       mockHaControl: pick(
         cfg.tokens.mockHaControl,
         plan.environment.MOCK_HA_CONTROL_TOKEN,
         stackEnv.MOCK_HA_CONTROL_TOKEN,
       ),
     };
-    const stack = new ComposeStack(cfg, cli, plan, env, unregister, tokens, log);
+    const stack = new ComposeStack(cfg, cli, run, env, unregister, tokens, log);
     for (const c of containers) if (c.service) await stack.#track(c.service, c.id);
     return stack;
   }
 
   async #track(service: string, id: string): Promise<void> {
     this.#ids.set(service, id);
-    const url = urlOf(await inspect(id));
+    const url = urlOf(await inspect(id), this.#ports.get(service));
     if (url) this.#urls.set(service, url);
   }
 
@@ -395,7 +550,7 @@ class ComposeStack implements StartedStack {
         await releaseGate(id);
       }
       const info = await inspect(id);
-      const url = urlOf(info);
+      const url = urlOf(info, this.#ports.get(service));
       let last: unknown = '(no /health answer yet)';
       const outcome = await waitFor(
         async () => {
@@ -444,13 +599,11 @@ class ComposeStack implements StartedStack {
     const started = performance.now();
     try {
       await this.#env.down({ removeVolumes: true, timeout: 0 });
+      rmSync(this.#run.runDir, { recursive: true, force: true });
     } catch (err) {
       this.#log.warn(`compose down ${this.project} failed (${String(err)}); falling back to a detached down`);
-      spawnDetachedDown(this.#cli, this.project, this.#plan.files, this.#plan.profiles, this.#cfg.repoRoot);
+      spawnDetachedDown(this.#cli, this.project, [this.#run.file], [], this.#run.runDir, this.#run.runDir);
     }
-    // The owner override (last compose file) is ours, in the temporary directory.
-    const override = this.#plan.files.at(-1);
-    if (override?.endsWith('.owner.yml')) rmSync(override, { force: true });
     // Replaced containers carry compose labels, variants our own: remove whatever is left.
     for (const c of await projectContainers(this.project).catch(() => [])) await removeContainer(c.id);
     this.#unregister();

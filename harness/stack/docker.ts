@@ -82,14 +82,21 @@ export async function inspect(id: string): Promise<Docker.ContainerInspectInfo> 
   return docker().getContainer(id).inspect();
 }
 
-/** Base URL of a container: its first published port on 127.0.0.1, else its bridge IP and exposed port. */
-export function urlOf(info: Docker.ContainerInspectInfo): string | undefined {
+/**
+ * Base URL of a container: its published port on 127.0.0.1, else its bridge IP and exposed port;
+ * `preferredPort` (a container port, e.g. the profile's) is chosen first when it has several.
+ */
+export function urlOf(info: Docker.ContainerInspectInfo, preferredPort?: number): string | undefined {
   const ports = info.NetworkSettings.Ports ?? {};
-  for (const [containerPort, bindings] of Object.entries(ports)) {
+  const order = Object.entries(ports).sort(
+    ([a], [b]) => Number(b === `${preferredPort}/tcp`) - Number(a === `${preferredPort}/tcp`),
+  );
+  for (const [containerPort, bindings] of order) {
     const hostPort = bindings?.find((b) => b.HostPort)?.HostPort;
     if (hostPort && !containerPort.endsWith('/udp')) return `http://127.0.0.1:${hostPort}`;
   }
-  const exposed = Object.keys(info.Config.ExposedPorts ?? {}).find((p) => !p.endsWith('/udp'));
+  const tcp = Object.keys(info.Config.ExposedPorts ?? {}).filter((p) => !p.endsWith('/udp'));
+  const exposed = tcp.find((p) => p === `${preferredPort}/tcp`) ?? tcp[0];
   const ip = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
   if (exposed && ip) return `http://${ip}:${exposed.split('/')[0]}`;
   return undefined;

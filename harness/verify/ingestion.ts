@@ -5,8 +5,9 @@
  */
 import { health } from '../probes/http.ts';
 import { MockHaControl, type RunReport, type ScenarioSpec } from '../probes/mock-ha-control.ts';
+import { activeProfile } from '../profile/index.ts';
 import { recordScenarioRun } from '../report/verdicts.ts';
-import { assertSafeWrite } from '../safety/guard.ts';
+import { assertSafeToFire } from '../safety/interlock.ts';
 import { serviceStopped } from '../stack/service-stopped.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
@@ -131,8 +132,8 @@ export async function driveScenario(
   const ha = mockHa(stack);
   const reader = influxReader(stack);
   await ingestionReady(stack);
-  // The interlock: never fire synthetic events at an ingestion that says it is production.
-  assertSafeWrite({ kind: 'service', name: INGESTION, health: (await health(stack.url(INGESTION))).json });
+  // The interlock: never fire synthetic events without proof they can only land in the test bucket.
+  log.info(`interlock: ${(await assertSafeToFire(stack, activeProfile())).join('; ')}`);
   const t0 = Date.now();
   const tracker = trackArrivals(reader, { sinceMs: t0 });
   const run = await ha.startScenario(spec);

@@ -12,10 +12,10 @@ import { projectContainers, tailLogs } from '../../harness/stack/docker.ts';
 import type { StartedStack } from '../../harness/stack/types.ts';
 import { childExit, waitFor } from '../../harness/util/wait.ts';
 
-const mini = resolve(repoRoot, 'harness/stack/testdata/mini.compose.yml');
+const mini = resolve(repoRoot, 'harness/stack/testdata/mini.profile.json');
 const config = (project: string) =>
   loadConfig(
-    { ...process.env, HOMEIQ_COMPOSE_FILES: mini, HOMEIQ_PROJECT_NAME: project, HOMEIQ_FAULT: '' },
+    { ...process.env, HOMEIQ_PROFILE: mini, HOMEIQ_PROJECT_NAME: project, HOMEIQ_FAULT: '' },
     repoRoot,
   );
 
@@ -98,7 +98,7 @@ describe('compose target on Ctrl-C', () => {
     const script = `
       import { loadConfig, repoRoot } from ${JSON.stringify(resolve(repoRoot, 'harness/config/load.ts'))};
       import { startComposeStack } from ${JSON.stringify(resolve(repoRoot, 'harness/stack/compose-target.ts'))};
-      const cfg = loadConfig({ ...process.env, HOMEIQ_COMPOSE_FILES: ${JSON.stringify(mini)}, HOMEIQ_PROJECT_NAME: ${JSON.stringify(project)} }, repoRoot);
+      const cfg = loadConfig({ ...process.env, HOMEIQ_PROFILE: ${JSON.stringify(mini)}, HOMEIQ_PROJECT_NAME: ${JSON.stringify(project)} }, repoRoot);
       setInterval(() => {}, 1000);
       await startComposeStack(cfg);
       process.stdout.write('UP\\n');`;
