@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckError, check, checkAll } from './check.ts';
-import { collectLogs, formatLogs, withFailureContext } from './context.ts';
+import { collectLogs, formatLogs, healthPollMatcher, withFailureContext } from './context.ts';
 
 const fakeStack = {
   logs: async (svc: string, n?: number) => {
@@ -43,7 +43,7 @@ describe('failure context', () => {
   it('collects log tails and says when they are unavailable', async () => {
     const logs = await collectLogs(fakeStack, ['ingest', 'gone'], 5);
     expect(formatLogs(logs, 5)).toBe(
-      '--- last 5 log lines of ingest ---\ningest line 1\ningest line 5\n--- last 5 log lines of gone ---\n(logs unavailable: Error: no such container)',
+      '--- last 5 log lines of ingest ---\ningest line 1\ningest line 25\n--- last 5 log lines of gone ---\n(logs unavailable: Error: no such container)',
     );
   });
 
@@ -62,8 +62,31 @@ describe('failure context', () => {
     expect(error.message).toContain('--- last 3 log lines of ingest ---');
     expect(error.message).toContain('--- last 3 log lines of data-api ---\ndata-api line 1');
     expect(failed.task.meta.failureLogs).toMatch(
-      /^--- last 3 log lines of ingest ---[\s\S]*data-api line 3$/,
+      /^--- last 3 log lines of ingest ---[\s\S]*data-api line 15$/,
     );
     expect(error.message.endsWith(`\n${failed.task.meta.failureLogs}`)).toBe(true);
+  });
+
+  it('leaves out the access lines of health polls, and says how many', async () => {
+    const isPoll = healthPollMatcher(['/health', '/health/ready']);
+    expect(isPoll('INFO:     172.18.0.1:51234 - "GET /health HTTP/1.1" 200 OK')).toBe(true);
+    expect(isPoll('GET /health/ready 200 1ms')).toBe(true);
+    expect(isPoll('level=info method=GET path=/health status=200')).toBe(true);
+    expect(isPoll('GET /healthcheck-report 200')).toBe(false);
+    expect(isPoll('POST /health 200')).toBe(false);
+    expect(isPoll('InfluxDB write of 500 points failed')).toBe(false);
+    const noisy = {
+      logs: async () =>
+        [
+          'started',
+          '"GET /health HTTP/1.1" 200',
+          'write failed',
+          '"GET /health HTTP/1.1" 200',
+          'stopping',
+        ].join('\n'),
+    };
+    const [tail] = await collectLogs(noisy, ['ingest'], 10);
+    expect(tail).toEqual({ service: 'ingest', text: 'started\nwrite failed\nstopping', removed: 2 });
+    expect(formatLogs([tail as never], 10)).toContain('(2 health-poll access lines left out)');
   });
 });

@@ -1,44 +1,79 @@
 /**
- * Typed client of the control API, for harnesses in another process than the mock (compose
- * stacks, containers). Every wait has a deadline and says what it saw last.
+ * The one client of the mock HA's control API (../README.md, "Control API"), with the server's
+ * own types: scenarios, run reports, ledgers, connections and their delivery records. Used by
+ * suites, verifiers and the mock's tests alike. Every wait has a deadline and says what it saw
+ * last; every refusal names the method, path, status and body.
+ *
+ * Calls that make the mock fire events (startScenario, fire) ask the safety interlock first: the
+ * mock's own health must not claim production.
  */
+import { probe } from '../probes/http.ts';
+import { assertSafeWrite } from '../safety/guard.ts';
 import { waitFor } from '../util/wait.ts';
 import type { RunInfo, RunReport } from './engine/engine.ts';
 import type { LedgerEntry } from './engine/ledger.ts';
 import type { ScenarioSpec } from './engine/schedule.ts';
 import { MockHaError } from './errors.ts';
 import type { HomeSize } from './home/home.ts';
+import type { ConnectionView } from './server/connection.ts';
+import type { DeliveryEntry } from './server/deliveries.ts';
+
+export type { RunInfo, RunReport } from './engine/engine.ts';
+export type { LedgerEntry } from './engine/ledger.ts';
+export type { ScenarioSpec } from './engine/schedule.ts';
+export type { ConnectionView, SubscriptionView } from './server/connection.ts';
+export type { DeliveryEntry } from './server/deliveries.ts';
+
+export interface MockHealth {
+  status: string;
+  service: string;
+  ha_version: string;
+  home: { seed: number; size: HomeSize; entities: number };
+  scenario_running: boolean;
+  control_api: boolean;
+}
 
 export class MockHaControlClient {
   readonly baseUrl: string;
+  /** Name used in messages (the mock HA role's service name). */
+  readonly service: string;
   readonly #token: string;
 
-  constructor(baseUrl: string, controlToken: string) {
+  constructor(baseUrl: string, controlToken: string, opts: { service?: string } = {}) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.#token = controlToken;
+    this.service = opts.service ?? 'mock-ha';
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const r = await probe<T>(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) {
+      headers: { authorization: `Bearer ${this.#token}` },
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: 30_000,
+    }).catch((err: unknown) => {
       throw new MockHaError(
         'control_request_failed',
-        `${method} ${path} on ${this.baseUrl}: expected 2xx, got ${res.status} ${text.slice(0, 300)}`,
+        `${this.service}: ${method} ${path} on ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+    if (r.status < 200 || r.status > 299 || r.json === undefined) {
+      throw new MockHaError(
+        'control_request_failed',
+        `${this.service}: ${method} ${path} on ${this.baseUrl}: expected 2xx, got ${r.status} ${r.text.slice(0, 300)}`,
       );
     }
-    return JSON.parse(text) as T;
+    return r.json;
   }
 
-  health() {
-    return this.#call<{ status: string; home: { seed: number; size: HomeSize; entities: number } }>(
-      'GET',
-      '/_mock/health',
-    );
+  /** The interlock: never make the mock fire unless its health says it is a mock. */
+  async #guard(): Promise<void> {
+    const h = await this.health();
+    assertSafeWrite({ kind: 'service', name: this.service, health: h, mock: true });
+  }
+
+  health(): Promise<MockHealth> {
+    return this.#call('GET', '/_mock/health');
   }
   loadHome(seed: number, size: HomeSize) {
     return this.#call<{ seed: number; size: HomeSize; entities: number }>('POST', '/_mock/home', {
@@ -46,7 +81,8 @@ export class MockHaControlClient {
       size,
     });
   }
-  startScenario(spec: ScenarioSpec) {
+  async startScenario(spec: ScenarioSpec): Promise<RunInfo> {
+    await this.#guard();
     return this.#call<RunInfo>('POST', '/_mock/scenario', spec);
   }
   stopScenario() {
@@ -55,7 +91,8 @@ export class MockHaControlClient {
   report(runId: string) {
     return this.#call<RunReport>('GET', `/_mock/runs/${encodeURIComponent(runId)}`);
   }
-  fire(event: { entity_id?: string; state?: string; attributes?: Record<string, unknown> } = {}) {
+  async fire(event: { entity_id?: string; state?: string; attributes?: Record<string, unknown> } = {}) {
+    await this.#guard();
     return this.#call<{ run_id: string; entry: LedgerEntry; event: unknown }>('POST', '/_mock/event', event);
   }
   stats() {
@@ -65,6 +102,31 @@ export class MockHaControlClient {
     return this.#call<{ closed: number }>('POST', '/_mock/disconnect', {});
   }
 
+  /** Every websocket client the mock knows (open ones, and the last closed ones), oldest first. */
+  async connections(): Promise<ConnectionView[]> {
+    return (await this.#call<{ connections: ConnectionView[] }>('GET', '/_mock/connections')).connections;
+  }
+
+  /** The whole delivery record of one connection, page by page, and its view at the end. */
+  async deliveries(
+    connectionId: number,
+    pageSize = 50_000,
+  ): Promise<{ connection: ConnectionView; entries: DeliveryEntry[] }> {
+    const entries: DeliveryEntry[] = [];
+    let connection: ConnectionView | undefined;
+    for (let from: number | null = 0; from !== null; ) {
+      const page: { connection: ConnectionView; entries: DeliveryEntry[]; next: number | null } =
+        await this.#call(
+          'GET',
+          `/_mock/connections/${connectionId}/deliveries?from=${from}&limit=${pageSize}`,
+        );
+      entries.push(...page.entries);
+      connection = page.connection;
+      from = page.next;
+    }
+    return { connection: connection as ConnectionView, entries };
+  }
+
   /** Waits until the run is no longer running; returns its report. */
   waitForRun(runId: string, timeoutMs: number): Promise<RunReport> {
     return waitFor(
@@ -72,7 +134,7 @@ export class MockHaControlClient {
         const r = await this.report(runId);
         return { done: r.state !== 'running', value: r, seen: `state=${r.state} count=${r.count}` };
       },
-      { what: `mock HA run ${runId} at ${this.baseUrl} to end`, timeoutMs },
+      { what: `${this.service} run ${runId} at ${this.baseUrl} to end`, timeoutMs, intervalMs: 500 },
     );
   }
 
@@ -85,7 +147,7 @@ export class MockHaControlClient {
         `/_mock/runs/${encodeURIComponent(runId)}/ledger?from=${from}&limit=${pageSize}`,
       );
       out.push(...page.entries);
-      from = page.next;
+      from = page.entries.length === 0 ? null : page.next;
     }
     return out;
   }

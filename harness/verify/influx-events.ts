@@ -1,45 +1,32 @@
 /**
- * What InfluxDB holds for a set of fired events: every point carrying one of their context_ids,
- * in the test bucket and in the production bucket (read with the admin token, which sees both).
+ * Arrival tracking: poll the test bucket and remember when each context_id was first seen
+ * queryable (the upper bound of its end-to-end latency). Org, bucket and measurement come from
+ * the active stack profile.
  */
+import { connect, fluxString, type InfluxConnection } from '../influx/index.ts';
+import type { InfluxReader } from './influx-evidence.ts';
 
-import { deployment } from '../config/defaults.ts';
-import { connect, findByFieldValues, type InfluxConnection } from '../influx/index.ts';
-import type { StoredEvent } from './ledger.ts';
+export type { InfluxReader } from './influx-evidence.ts';
 
-export interface InfluxReader {
-  url: string;
-  adminToken: string;
-}
-
-export async function storedEvents(
-  reader: InfluxReader,
-  contextIds: string[],
-  start = '0',
-): Promise<StoredEvent[]> {
-  const conn = connect(reader.url, reader.adminToken, 120_000);
-  const out: StoredEvent[] = [];
-  for (const d of [deployment.test, deployment.production]) {
-    const found = await findByFieldValues(
-      conn,
-      d.org,
-      { bucket: d.bucket, measurement: deployment.measurement, field: 'context_id', start },
-      contextIds,
-    );
-    for (const [contextId, points] of found)
-      for (const p of points) out.push({ contextId, bucket: d.bucket, entityId: p.tags.entity_id });
-  }
-  return out;
+export interface ArrivalTracker {
+  /** Context ids seen so far (live view). */
+  readonly firstSeen: Map<string, number>;
+  /** Time (epoch ms) the set of seen ids last grew. */
+  lastGrowthMs(): number;
+  /** Time (epoch ms) of the last poll that InfluxDB answered (0: none yet). */
+  lastPollOkMs(): number;
+  stop(): Promise<{ firstSeen: Map<string, number>; polls: number; maxPollMs: number }>;
 }
 
 /**
- * Poll the test bucket and remember when each context_id was first seen queryable. The
- * timestamp is taken when the query returned: an upper bound, so latency is never flattered.
+ * Poll `target` every `intervalMs` and remember when each context_id was first seen. The timestamp
+ * is taken when the query returned: an upper bound, so latency is never flattered.
  */
 export function trackArrivals(
   reader: InfluxReader,
+  target: { org: string; bucket: string; measurement: string },
   opts: { sinceMs: number; intervalMs?: number; windowMs?: number },
-): { stop: () => Promise<{ firstSeen: Map<string, number>; polls: number; maxPollMs: number }> } {
+): ArrivalTracker {
   const conn: InfluxConnection = connect(reader.url, reader.adminToken, 30_000);
   const firstSeen = new Map<string, number>();
   const interval = opts.intervalMs ?? 250;
@@ -47,25 +34,30 @@ export function trackArrivals(
   let running = true;
   let polls = 0;
   let maxPollMs = 0;
+  let lastGrowth = Date.now();
+  let lastOk = 0;
   const loop = (async () => {
     while (running) {
       const t0 = Date.now();
       const start = new Date(Math.max(opts.sinceMs - 5_000, t0 - window)).toISOString();
-      const flux = `from(bucket: "${deployment.test.bucket}")
-  |> range(start: ${start})
-  |> filter(fn: (r) => r._measurement == "${deployment.measurement}" and r._field == "context_id")
+      const flux = `from(bucket: ${fluxString(target.bucket)})
+  |> range(start: ${start}, stop: 2200-01-01T00:00:00Z)
+  |> filter(fn: (r) => r._measurement == ${fluxString(target.measurement)} and r._field == "context_id")
   |> keep(columns: ["_value"])
   |> group()`;
       const seen: string[] = [];
       try {
-        for await (const { values, tableMeta } of conn.client
-          .getQueryApi(deployment.test.org)
-          .iterateRows(flux)) {
+        for await (const { values, tableMeta } of conn.client.getQueryApi(target.org).iterateRows(flux)) {
           seen.push(String(tableMeta.get(values, '_value')));
         }
         const t1 = Date.now();
-        for (const id of seen) if (!firstSeen.has(id)) firstSeen.set(id, t1);
+        for (const id of seen)
+          if (!firstSeen.has(id)) {
+            firstSeen.set(id, t1);
+            lastGrowth = t1;
+          }
         polls++;
+        lastOk = t1;
         maxPollMs = Math.max(maxPollMs, t1 - t0);
       } catch {
         // a failed poll only coarsens the resolution; the final lookup decides presence
@@ -75,6 +67,9 @@ export function trackArrivals(
     }
   })();
   return {
+    firstSeen,
+    lastGrowthMs: () => lastGrowth,
+    lastPollOkMs: () => lastOk,
     stop: async () => {
       running = false;
       await loop;

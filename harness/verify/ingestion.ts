@@ -1,24 +1,33 @@
 /**
- * Drive the stack with a mock-HA scenario and collect the evidence every ingestion check needs:
- * the ledger of fired events, where each landed in InfluxDB, when each became queryable, and
- * the ingestion's own counters.
+ * Drive the stack with a mock-HA scenario and collect the evidence every ingestion check needs,
+ * from the outside: the ledger of fired events, the chain of custody of each (delivered, dropped,
+ * stored, fate), when each became queryable, and, only when the profile maps them, the
+ * ingestion's own counters as extra evidence.
  */
+import type { RunReport, ScenarioSpec } from '../mock-ha/control-client.ts';
 import { health } from '../probes/http.ts';
-import { MockHaControl, type RunReport, type ScenarioSpec } from '../probes/mock-ha-control.ts';
-import { activeProfile } from '../profile/index.ts';
 import { recordScenarioRun } from '../report/verdicts.ts';
-import { assertSafeToFire } from '../safety/interlock.ts';
-import { serviceStopped } from '../stack/service-stopped.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
-import { storedEvents, trackArrivals } from './influx-events.ts';
-import { type FiredEvent, type LedgerMatch, matchLedger } from './ledger.ts';
+import { type Custody, describeCustody } from './custody.ts';
+import {
+  assertIngestionSafe,
+  collectCustody,
+  fieldAt,
+  firedEvents,
+  influxReader,
+  ingestionReady,
+  mockHa,
+  roles,
+  storeTarget,
+} from './evidence.ts';
+import { trackArrivals } from './influx-events.ts';
+import type { FiredEvent } from './ledger.ts';
 
-export const INGESTION = 'websocket-ingestion-test';
 const log = createLogger('drive');
 
-/** The counters an ingestion's /health reports: every received event ends in exactly one of the others. */
+/** The counters the reference ingestion's /health reports (fixture tests and the load probe use them). */
 export interface IngestionCounterFields {
   received: number;
   written: number;
@@ -28,165 +37,159 @@ export interface IngestionCounterFields {
   skipped: number;
 }
 
-export interface IngestionCounters extends IngestionCounterFields {
-  status: string;
-  bucket?: string;
-  org?: string;
+/**
+ * The ingestion's own counters through the profile's mapping (numbers only); undefined when the
+ * profile maps none or its health is unreachable. Extra evidence, never a verdict.
+ */
+export async function ingestionCounters(stack: StartedStack): Promise<Record<string, number> | undefined> {
+  const ing = roles().ingestion;
+  const counters = ing.health?.counters;
+  if (!counters || Object.keys(counters).length === 0) return undefined;
+  const r = await health(stack.url(ing.service), ing.health?.path ?? '/health', 3_000).catch(() => undefined);
+  if (!r?.json) return undefined;
+  const out: Record<string, number> = {};
+  for (const [name, path] of Object.entries(counters)) {
+    const v = fieldAt(r.json, path as string);
+    if (typeof v === 'number') out[name] = v;
+  }
+  return out;
 }
 
-export async function ingestionCounters(stack: StartedStack): Promise<IngestionCounters> {
-  const r = await health(stack.url(INGESTION), '/health', 5_000);
-  const j = (r.json ?? {}) as Record<string, unknown>;
-  const n = (k: string) => (typeof j[k] === 'number' ? (j[k] as number) : Number.NaN);
-  return {
-    status: String(j.status ?? r.status),
-    received: n('received'),
-    written: n('written'),
-    failed: n('failed'),
-    dropped: n('dropped'),
-    buffered: n('buffered'),
-    skipped: n('skipped'),
-    bucket: typeof j.bucket === 'string' ? j.bucket : undefined,
-    org: typeof j.org === 'string' ? j.org : undefined,
-  };
-}
-
-export const describeCounters = (c: IngestionCounters) =>
-  `received=${c.received} written=${c.written} failed=${c.failed} dropped=${c.dropped} buffered=${c.buffered} skipped=${c.skipped}`;
-
-export function mockHa(stack: StartedStack): MockHaControl {
-  const token = stack.tokens.mockHaControl;
-  if (!token) throw new Error('home-assistant-test: no MOCK_HA_CONTROL_TOKEN known to the harness');
-  return new MockHaControl(stack.url('home-assistant-test'), token);
-}
-
-export function influxReader(stack: StartedStack) {
-  const adminToken = stack.tokens.influxAdmin;
-  if (!adminToken) throw new Error('influxdb: no INFLUXDB_ADMIN_TOKEN known to the harness');
-  return { url: stack.url('influxdb'), adminToken };
-}
-
-/** Wait until the ingestion is connected to the mock HA and subscribed. */
-export async function ingestionReady(stack: StartedStack, timeoutMs = 60_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await health(stack.url(INGESTION));
-      const j = (r.json ?? {}) as { status?: string; home_assistant?: { subscribed?: boolean } };
-      return {
-        done: r.status === 200 && j.status === 'healthy' && j.home_assistant?.subscribed === true,
-        seen: `${r.status} ${r.text.slice(0, 160)}`,
-      };
-    },
-    {
-      what: `${INGESTION} to be connected and subscribed to the mock HA`,
-      timeoutMs,
-      abandonWhen: serviceStopped(stack, INGESTION),
-    },
-  );
-}
-
-/** Wait until the ingestion has accounted for at least `fired` events and holds nothing in memory. */
-export async function ingestionDrained(
-  stack: StartedStack,
-  fired: number,
-  timeoutMs = 60_000,
-): Promise<IngestionCounters> {
-  return waitFor(
-    async () => {
-      const c = await ingestionCounters(stack);
-      const settled = c.written + c.failed + c.dropped + c.skipped;
-      return {
-        done: c.received >= fired && c.buffered === 0 && settled >= c.received,
-        value: c,
-        seen: `${describeCounters(c)} (fired ${fired})`,
-      };
-    },
-    {
-      what: `${INGESTION} to receive all ${fired} fired events and flush its buffer`,
-      timeoutMs,
-      intervalMs: 250,
-      abandonWhen: serviceStopped(stack, INGESTION),
-    },
-  );
+/** Per-run counter deltas (`received +500 written +500 ...`), not process-lifetime totals. */
+export function counterDeltas(
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+): string | undefined {
+  if (!before || !after) return undefined;
+  return Object.keys(after)
+    .map((k) => `${k} +${(after[k] ?? 0) - (before[k] ?? 0)}`)
+    .join(' ');
 }
 
 export interface DriveResult {
   report: RunReport;
   ledger: FiredEvent[];
-  match: LedgerMatch;
+  custody: Custody;
   /** End-to-end latency per event found (intended fire time -> first seen queryable), ms. */
   latenciesMs: number[];
-  /** Fired events present at the end but never seen by the poller (arrived outside its window). */
+  /** Fired events stored at the end but never seen by the poller (arrived outside its window). */
   unseen: number;
-  counters: IngestionCounters;
+  /** The ingestion's own counters during this run (deltas; profile mapping), when it maps them. */
+  counters: string | undefined;
   polls: number;
   maxPollMs: number;
   wallMs: number;
+  /** Run start, epoch ms. */
+  t0: number;
 }
 
+/**
+ * Waits until every fired event is queryable in the test bucket, or nothing new arrived for
+ * `quietMs` (then the rest is judged missing by the chain of custody), within `timeoutMs`.
+ */
+async function settle(
+  tracker: ReturnType<typeof trackArrivals>,
+  fired: FiredEvent[],
+  quietMs: number,
+  timeoutMs: number,
+): Promise<void> {
+  const from = Date.now();
+  await waitFor(
+    async () => {
+      const seen = fired.reduce((n, f) => n + (tracker.firstSeen.has(f.contextId) ? 1 : 0), 0);
+      // Quiet only counts from now on, and only while InfluxDB answers the poller.
+      const quiet = Date.now() - Math.max(tracker.lastGrowthMs(), from);
+      const answering = Date.now() - tracker.lastPollOkMs() < 3_000;
+      return {
+        done: seen >= fired.length || (quiet >= quietMs && answering),
+        seen: `${seen} of ${fired.length} fired events queryable, last arrival ${quiet} ms ago${answering ? '' : ', InfluxDB not answering the poller'}`,
+      };
+    },
+    {
+      what: `the fired events to be queryable in ${storeTarget().bucket} (or ${quietMs} ms without arrivals)`,
+      timeoutMs,
+      intervalMs: 250,
+    },
+  ).catch(() => undefined);
+}
+
+/**
+ * Fires a scenario at the ready ingestion and collects the evidence. `quietMs`: how long without
+ * new arrivals means the ingestion is done (default batch timeout + 5 s); `during`: runs while the
+ * scenario runs (e.g. an InfluxDB outage).
+ */
 export async function driveScenario(
   stack: StartedStack,
   spec: ScenarioSpec,
-  opts: { drainTimeoutMs?: number } = {},
+  opts: { quietMs?: number; settleTimeoutMs?: number; during?: (runStartMs: number) => Promise<void> } = {},
 ): Promise<DriveResult> {
   const ha = mockHa(stack);
   const reader = influxReader(stack);
   await ingestionReady(stack);
-  // The interlock: never fire synthetic events without proof they can only land in the test bucket.
-  log.info(`interlock: ${(await assertSafeToFire(stack, activeProfile())).join('; ')}`);
+  await assertIngestionSafe(stack);
+  const countersBefore = await ingestionCounters(stack);
   const t0 = Date.now();
-  const tracker = trackArrivals(reader, { sinceMs: t0 });
+  const tracker = trackArrivals(reader, storeTarget(), { sinceMs: t0 });
   const run = await ha.startScenario(spec);
   log.info(`scenario ${run.run_id} started: ${JSON.stringify(spec)}`);
-  const durationMs = ('durationS' in spec ? spec.durationS : 60) * 1000;
+  const durationMs = ('durationS' in spec && typeof spec.durationS === 'number' ? spec.durationS : 60) * 1000;
+  // Errors of `during` surface after the run ended (never as an unhandled rejection).
+  const during = opts.during?.(t0).then(
+    () => undefined,
+    (err: unknown) => ({ err }),
+  );
   const report = await ha.waitForRun(run.run_id, durationMs + 60_000);
+  const failed = await during;
+  if (failed) throw failed.err;
   log.info(
     `scenario ${run.run_id} ${report.state}: ${report.count} events, achieved ${report.achieved_rate?.toFixed(1)} ev/s`,
   );
-  const counters = await ingestionDrained(stack, report.count, opts.drainTimeoutMs ?? 60_000).catch(
-    async () => ingestionCounters(stack),
-  );
-  const ledger = await ha.ledger(run.run_id);
-  // Give the poller one more round after the flush, then stop it.
-  await new Promise((r) => setTimeout(r, 600));
+  const ledger = await firedEvents(stack, run.run_id);
+  await settle(tracker, ledger, opts.quietMs ?? 8_000, opts.settleTimeoutMs ?? 90_000);
   const arrivals = await tracker.stop();
-  const stored = await storedEvents(
-    reader,
-    ledger.map((e) => e.contextId),
-    new Date(t0 - 60_000).toISOString(),
-  );
-  const match = matchLedger(ledger, stored);
+  const custody = await collectCustody(stack, ledger, t0);
   const latenciesMs: number[] = [];
   let unseen = 0;
-  const missing = new Set(match.missing.map((m) => m.contextId));
+  const storedIds = new Set(custody.rows.filter((r) => r.storedCount > 0).map((r) => r.contextId));
   for (const e of ledger) {
     const seen = arrivals.firstSeen.get(e.contextId);
     if (seen !== undefined) latenciesMs.push(seen - e.intendedMs);
-    else if (!missing.has(e.contextId)) unseen++;
+    else if (storedIds.has(e.contextId)) unseen++;
   }
+  const counters = counterDeltas(countersBefore, await ingestionCounters(stack));
+  const cs = custody.summary;
   recordScenarioRun({
     label: `${spec.kind} scenario, ${report.count} events`,
-    targetPerSec: spec.kind === 'burst' ? spec.burstRate : spec.kind === 'steady' ? spec.rate : spec.toRate,
+    targetPerSec:
+      spec.kind === 'burst'
+        ? spec.burstRate
+        : spec.kind === 'steady'
+          ? spec.rate
+          : spec.kind === 'ramp'
+            ? spec.toRate
+            : 0,
     startMs: t0,
     firedAtMs: ledger.map((e) => e.sentMs ?? e.intendedMs),
     storedAtMs: [...arrivals.firstSeen.values()],
     events: {
-      fired: match.fired,
-      stored: match.fired - match.missing.length,
-      missing: match.missing.length,
-      duplicated: match.duplicated.length,
-      misplaced: match.misplaced.length,
+      fired: cs.fired,
+      stored: cs.stored,
+      missing: cs.missingTotal,
+      duplicated: cs.duplicated,
+      misplaced: cs.missing['stored-elsewhere'] + cs.alsoElsewhere,
     },
   });
+  log.info(describeCustody(custody, roles().ingestion.service));
   return {
     report,
     ledger,
-    match,
+    custody,
     latenciesMs,
     unseen,
     counters,
     polls: arrivals.polls,
     maxPollMs: arrivals.maxPollMs,
     wallMs: Date.now() - t0,
+    t0,
   };
 }

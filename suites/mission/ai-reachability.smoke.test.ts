@@ -1,59 +1,55 @@
 /**
- * AI reachability (seed 000: AI services enabled in both modes; seed 003): every AI service
- * answers health, readiness and liveness with deployment_mode=test, and a request through the
- * AI path (ai-automation -> ai-core -> test bucket + openai-service -> LLM) round-trips.
+ * AI reachability (seed 000: AI services enabled in both modes; seed 003): every AI service of the
+ * stack profile answers its health and readiness paths with 200 (and, where the profile maps its
+ * deployment mode, says test), and a request through the AI path (ai-automation -> ai-core ->
+ * test bucket + openai-service -> LLM) round-trips.
  */
 import { describe, it } from 'vitest';
-import { aiServices, deployment } from '../../harness/config/defaults.ts';
 import { checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
 import { describeResult, health, probe } from '../../harness/probes/http.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
-import {
-  describeCounters,
-  INGESTION,
-  ingestionDrained,
-  ingestionReady,
-  mockHa,
-} from '../../harness/verify/ingestion.ts';
-
-const paths = ['/health', '/health/ready', '/health/live'] as const;
+import { describeCustody } from '../../harness/verify/custody.ts';
+import { fieldAt, fireAndAwaitStored, roles } from '../../harness/verify/evidence.ts';
 
 describe('AI services reachable in test mode', () => {
   const stack = useStack();
 
-  it('answers health, readiness and liveness on every AI service with deployment_mode=test', async (ctx) => {
-    withFailureContext(ctx, stack(), () => [...aiServices]);
+  it('answers health and readiness on every AI service (deployment mode test where the profile maps it)', async (ctx) => {
+    const ai = roles().aiServices;
+    withFailureContext(ctx, stack(), () => ai.map((a) => a.service));
     const results = await Promise.all(
-      aiServices.flatMap((s) => paths.map(async (p) => ({ s, p, r: await health(stack().url(s), p) }))),
+      ai.flatMap((a) =>
+        [...a.healthPaths, ...(a.readinessPath ? [a.readinessPath] : [])].map(async (p) => ({
+          a,
+          p,
+          r: await health(stack().url(a.service), p),
+        })),
+      ),
     );
     checkAll(
-      results.map(({ s, p, r }) => {
-        const mode = (r.json as { deployment_mode?: unknown } | undefined)?.deployment_mode;
+      results.map(({ a, p, r }) => {
+        const modePath = a.health?.deploymentMode;
+        const mode = modePath ? fieldAt(r.json, modePath) : undefined;
         return {
-          ok: r.status === 200 && mode === 'test',
+          ok: r.status === 200 && (modePath === undefined || mode === 'test'),
           e: {
-            service: s,
+            service: a.service,
             what: `GET ${p}`,
-            expected: '200 with deployment_mode=test',
+            expected: modePath ? `200 with ${modePath}=test` : '200',
             measured: describeResult(r),
           },
         };
       }),
-      'AI health endpoints',
+      `AI health endpoints (${ai.length} services)`,
     );
   });
 
   it('round-trips a request through the AI path: ai-automation -> ai-core -> test bucket + openai-service -> LLM', async (ctx) => {
     withFailureContext(ctx, stack(), ['ai-automation', 'ai-core', 'openai-service', 'fake-upstreams']);
     // Give the AI path something to read: a few state changes through the mock HA and the ingestion.
-    await ingestionReady(stack());
-    const ha = mockHa(stack());
-    const before = await probe(`${stack().url(INGESTION)}/health`);
-    const received0 = Number((before.json as { received?: number } | undefined)?.received ?? 0);
-    const fired = [];
-    for (let i = 0; i < 20; i++) fired.push(await ha.fire());
-    const counters = await ingestionDrained(stack(), received0 + fired.length);
+    const { fired, custody } = await fireAndAwaitStored(stack(), 20);
+    const testBucket = roles().influxdb.test.bucket;
     const llmBefore = await probe<{ counts: Record<string, number> }>(
       `${stack().url('fake-upstreams')}/_upstreams/requests`,
     );
@@ -85,12 +81,12 @@ describe('AI services reachable in test mode', () => {
           },
         },
         {
-          ok: used?.influxdb?.bucket === deployment.test.bucket && (used?.influxdb?.events_read ?? 0) > 0,
+          ok: used?.influxdb?.bucket === testBucket && (used?.influxdb?.events_read ?? 0) > 0,
           e: {
             service: 'ai-core',
             what: 'events read from InfluxDB for the analysis',
-            expected: `> 0 from ${deployment.test.bucket}`,
-            measured: `${used?.influxdb?.events_read ?? 'none'} from ${used?.influxdb?.bucket ?? '(no bucket reported)'} (ingestion ${describeCounters(counters)})`,
+            expected: `> 0 from ${testBucket}`,
+            measured: `${used?.influxdb?.events_read ?? 'none'} from ${used?.influxdb?.bucket ?? '(no bucket reported)'} (${describeCustody(custody, roles().ingestion.service)})`,
           },
         },
         {

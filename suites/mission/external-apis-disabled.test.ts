@@ -5,7 +5,6 @@
  * control: the same detector sees the connections of a collector enabled in production mode.
  */
 import { describe, it } from 'vitest';
-import { collectors, deployment } from '../../harness/config/defaults.ts';
 import { type ServiceEgress, startEgressMonitor } from '../../harness/egress/index.ts';
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
@@ -14,6 +13,9 @@ import { recordEgress } from '../../harness/report/measurements.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { waitFor } from '../../harness/util/wait.ts';
+import { mappedHealth, roles } from '../../harness/verify/evidence.ts';
+
+const collectors = () => roles().collectors;
 
 /** How long each copy is watched after it answered /health (startup is always fully observed). */
 const WATCH_MS = Number(process.env.HOMEIQ_EGRESS_WATCH_MS ?? 3_000);
@@ -59,30 +61,36 @@ async function observed(
 describe('external APIs disabled in test mode', () => {
   const stack = useStack();
 
-  it('has the seven collectors report disabled with deployment_mode=test', async () => {
-    const results = await Promise.all(collectors.map(async (c) => ({ c, h: await health(stack().url(c)) })));
+  it('has every collector answer its health in test mode (deployment mode test where the profile maps it)', async () => {
+    const results = await Promise.all(
+      collectors().map(async (c) => ({
+        c,
+        h: await mappedHealth(stack().url(c.service), c.health),
+        raw: c.health ? undefined : await health(stack().url(c.service)),
+      })),
+    );
     checkAll(
-      results.map(({ c, h }) => {
-        const j = (h.json ?? {}) as { enabled?: unknown; deployment_mode?: unknown };
-        return {
-          ok: h.status === 200 && j.enabled === false && j.deployment_mode === 'test',
-          e: {
-            service: c,
-            what: '/health',
-            expected: 'enabled=false, deployment_mode=test',
-            measured: `${h.status} enabled=${String(j.enabled)}, deployment_mode=${String(j.deployment_mode)}`,
-          },
-        };
-      }),
-      'collector health in test mode',
+      results.map(({ c, h, raw }) => ({
+        ok: h
+          ? h.healthy && (h.deploymentMode === undefined || h.deploymentMode === 'test')
+          : raw?.status === 200,
+        e: {
+          service: c.service,
+          what: c.health?.path ?? '/health',
+          expected: c.health?.deploymentMode ? `healthy, ${c.health.deploymentMode}=test` : '200',
+          measured: h ? `${h.seen} mode=${String(h.deploymentMode)}` : String(raw?.status),
+        },
+      })),
+      `collector health in test mode (${collectors().length})`,
     );
   });
 
-  it('has the seven collectors make zero outbound connections from process start', async () => {
+  it('has every collector make zero outbound connections from process start', async () => {
     const out: Observed[] = [];
+    const names = collectors().map((c) => c.service);
     // Three at a time: each copy is watched alone by its own sidecar.
-    for (let i = 0; i < collectors.length; i += 3)
-      out.push(...(await Promise.all(collectors.slice(i, i + 3).map((c) => observed(stack(), c, {})))));
+    for (let i = 0; i < names.length; i += 3)
+      out.push(...(await Promise.all(names.slice(i, i + 3).map((c) => observed(stack(), c, {})))));
     recordEgress(
       'collectors in test mode (from process start)',
       Object.fromEntries(out.map((o) => [o.variant.service, o.egress as ServiceEgress])),
@@ -113,8 +121,8 @@ describe('external APIs disabled in test mode', () => {
       WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
       WEATHER_API_KEY: 'fake-weather-key',
       COLLECTOR_POLL_SECONDS: '3600',
-      INFLUXDB_ORG: deployment.production.org,
-      INFLUXDB_BUCKET: deployment.production.bucket,
+      INFLUXDB_ORG: roles().influxdb.production.org,
+      INFLUXDB_BUCKET: roles().influxdb.production.bucket,
       INFLUXDB_TOKEN: stack().tokens.influxProd ?? '',
       INFLUXDB_TOKEN_FILE: '',
     });

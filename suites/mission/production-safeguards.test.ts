@@ -5,22 +5,33 @@
  * service with one clear line.
  */
 import { describe, it } from 'vitest';
-import { collectors, deployment, generatorRefusalExitCode } from '../../harness/config/defaults.ts';
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
 import { probeWritePermission } from '../../harness/safety/influx-writer.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
-import { INGESTION } from '../../harness/verify/ingestion.ts';
+import { fieldAt, roles } from '../../harness/verify/evidence.ts';
 
-const TOKENS_DIR = '/run/homeiq/influxdb-tokens';
+const modeVar = () => roles().ingestion.modeVariable;
+const influx = () => roles().influxdb;
+/** The services that read the deployment mode: every HomeIQ role of the profile. */
+const homeIqServices = () => {
+  const r = roles();
+  return [
+    r.ingestion.service,
+    ...(r.metadataStore ? [r.metadataStore.service] : []),
+    ...r.collectors.map((c) => c.service),
+    ...r.aiServices.map((a) => a.service),
+    ...(r.dataGenerator ? [r.dataGenerator.service] : []),
+  ];
+};
 /** What a production deployment of the same images is configured with (fixtures/env/env.production). */
-const production = {
-  DEPLOYMENT_MODE: 'production',
-  INFLUXDB_ORG: deployment.production.org,
-  INFLUXDB_BUCKET: deployment.production.bucket,
+const production = () => ({
+  [modeVar()]: 'production',
+  INFLUXDB_ORG: influx().production.org,
+  INFLUXDB_BUCKET: influx().production.bucket,
   INFLUXDB_TOKEN: '',
-  INFLUXDB_TOKEN_FILE: `${TOKENS_DIR}/prod.token`,
+  INFLUXDB_TOKEN_FILE: '',
   DATABASE_URL: 'sqlite+aiosqlite:///./data/metadata.db',
   ENABLE_WEATHER_API: 'true',
   ENABLE_CARBON_INTENSITY: 'true',
@@ -31,7 +42,7 @@ const production = {
   ENABLE_SPORTS_DATA: 'true',
   ENABLE_SYNTHETIC_DATA_GENERATION: 'false',
   ENABLE_MOCK_DATA_CREATION: 'false',
-};
+});
 /** Production collectors talk to the fake upstreams, never to the internet. */
 const upstreams = {
   WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
@@ -42,8 +53,6 @@ const upstreams = {
   WATTTIME_TOKEN: 'fake-watttime-token',
   COLLECTOR_POLL_SECONDS: '3600',
 };
-/** Services that are not HomeIQ's and do not read DEPLOYMENT_MODE. */
-const notHomeIq = new Set(['influxdb', 'influxdb-init', 'fake-upstreams', 'home-assistant-test']);
 
 async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
@@ -62,17 +71,29 @@ const lastLine = (v: VariantResult) =>
 describe('production safeguards', () => {
   const stack = useStack();
   const variant = (s: StartedStack, service: string, env: Record<string, string>) => {
-    requireCapability(s, 'run-variant', `running ${service} with DEPLOYMENT_MODE=${env.DEPLOYMENT_MODE}`);
+    requireCapability(s, 'run-variant', `running ${service} with ${modeVar()}=${env[modeVar()]}`);
     return s.runVariant(service, env, { timeoutMs: 60_000 });
   };
 
-  it('refuses to start the data generator in production, with exit 78 and a clear message', async (ctx) => {
+  it('refuses to start the data generator in production, with its refusal exit code', async (ctx) => {
     withFailureContext(ctx, stack(), []);
-    const v = await variant(stack(), 'data-generator', production);
-    check(v.exitCode === generatorRefusalExitCode && /refusing to start/.test(v.output), {
-      service: 'data-generator',
-      what: 'start with DEPLOYMENT_MODE=production',
-      expected: `exit ${generatorRefusalExitCode} with "refusing to start: ..."`,
+    const gen = roles().dataGenerator;
+    check(gen !== undefined, {
+      service: roles().ingestion.service,
+      what: 'data generator role in the stack profile',
+      expected: 'declared (seed 000: generators refuse production)',
+      measured: 'none declared',
+    });
+    if (!gen) return;
+    const v = await variant(stack(), gen.service, {
+      ...production(),
+      INFLUXDB_TOKEN: stack().tokens.influxProd ?? '',
+    });
+    const code = gen.refusalExitCode;
+    check(v.exitCode !== undefined && v.exitCode !== 0 && (code === undefined || v.exitCode === code), {
+      service: gen.service,
+      what: `start with ${modeVar()}=production`,
+      expected: `exit ${code ?? 'non-zero'} (refuses to start)`,
       measured:
         v.exitCode === undefined
           ? `still running (health ${JSON.stringify(v.health)})`
@@ -80,59 +101,62 @@ describe('production safeguards', () => {
     });
   });
 
-  it('initialises every external collector in production (enabled, deployment_mode=production)', async () => {
-    // Collectors do not mount the token volume: hand them the production token like a real .env would.
+  it('initialises every external collector in production (running; mode production where the profile maps it)', async () => {
+    // Collectors are handed the production token like a real .env would; their upstreams are the fakes.
     const token = stack().tokens.influxProd ?? '';
-    const results = await inBatches([...collectors], 3, (c) =>
-      variant(stack(), c, { ...production, ...upstreams, INFLUXDB_TOKEN: token, INFLUXDB_TOKEN_FILE: '' }),
-    );
+    const cols = roles().collectors;
+    const results = await inBatches(cols, 3, async (c) => ({
+      c,
+      v: await variant(stack(), c.service, { ...production(), ...upstreams, INFLUXDB_TOKEN: token }),
+    }));
     checkAll(
-      results.map((v) => {
-        const h = (v.health ?? {}) as { enabled?: unknown; deployment_mode?: unknown };
+      results.map(({ c, v }) => {
+        const modePath = c.health?.deploymentMode;
+        const mode = modePath ? fieldAt(v.health, modePath) : undefined;
         return {
-          ok: v.exitCode === undefined && h.enabled === true && h.deployment_mode === 'production',
+          ok: v.exitCode === undefined && (modePath === undefined || mode === 'production'),
           e: {
             service: v.service,
-            what: 'health with DEPLOYMENT_MODE=production',
-            expected: 'running, enabled=true, deployment_mode=production',
+            what: `start with ${modeVar()}=production`,
+            expected: `running${modePath ? `, ${modePath}=production` : ''}`,
             measured:
               v.exitCode === undefined
-                ? `running, enabled=${String(h.enabled)}, deployment_mode=${String(h.deployment_mode)}`
+                ? `running${modePath ? `, ${modePath}=${String(mode)}` : ''}`
                 : `exit ${v.exitCode}: ${lastLine(v)}`,
           },
         };
       }),
-      'collectors in production',
+      `collectors in production (${cols.length})`,
     );
   });
 
   it('lets nothing in production write to the test bucket', async (ctx) => {
-    withFailureContext(ctx, stack(), ['influxdb-init']);
+    withFailureContext(ctx, stack(), []);
     const token = stack().tokens.influxProd;
     check(token !== undefined, {
-      service: 'influxdb-init',
+      service: influx().service,
       what: 'production token',
       expected: 'known',
       measured: 'unknown',
     });
     const prodToken = await probeWritePermission({
-      url: stack().url('influxdb'),
+      url: stack().url(influx().service),
       token: token as string,
-      ...deployment.test,
+      ...influx().test,
     });
     // A production ingestion pointed at the test bucket must refuse to start rather than write there.
-    const ingestion = await variant(stack(), INGESTION, {
-      DEPLOYMENT_MODE: 'production',
-      INFLUXDB_ORG: deployment.test.org,
-      INFLUXDB_BUCKET: deployment.test.bucket,
+    const ingestion = await variant(stack(), roles().ingestion.service, {
+      [modeVar()]: 'production',
+      INFLUXDB_ORG: influx().test.org,
+      INFLUXDB_BUCKET: influx().test.bucket,
     });
     checkAll(
       [
         {
           ok: !prodToken.allowed,
           e: {
-            service: 'influxdb',
-            what: `write permission of the production token on ${deployment.test.org}/${deployment.test.bucket}`,
+            service: influx().service,
+            what: `write permission of the production token on ${influx().test.org}/${influx().test.bucket}`,
             expected: 'denied (401/403/404)',
             measured: `HTTP ${prodToken.status}`,
           },
@@ -140,8 +164,8 @@ describe('production safeguards', () => {
         {
           ok: ingestion.exitCode !== undefined && ingestion.exitCode !== 0,
           e: {
-            service: INGESTION,
-            what: `start with DEPLOYMENT_MODE=production and bucket ${deployment.test.bucket}`,
+            service: roles().ingestion.service,
+            what: `start with ${modeVar()}=production and bucket ${influx().test.bucket}`,
             expected: 'refuses to start (non-zero exit)',
             measured:
               ingestion.exitCode === undefined
@@ -154,25 +178,23 @@ describe('production safeguards', () => {
     );
   });
 
-  it('stops every HomeIQ service on an invalid DEPLOYMENT_MODE with one clear line', async () => {
-    const services = stack()
-      .services()
-      .filter((s) => !notHomeIq.has(s));
-    const results = await inBatches(services, 3, (s) => variant(stack(), s, { DEPLOYMENT_MODE: 'staging' }));
+  it('stops every HomeIQ service on an invalid deployment mode with one clear line', async () => {
+    const services = homeIqServices();
+    const results = await inBatches(services, 3, (s) => variant(stack(), s, { [modeVar()]: 'staging' }));
     checkAll(
       results.map((v) => ({
         ok:
           v.exitCode !== undefined &&
           v.exitCode !== 0 &&
-          /DEPLOYMENT_MODE.*staging.*test\|production/.test(v.output),
+          new RegExp(`${modeVar()}.*staging.*test\\|production`).test(v.output),
         e: {
           service: v.service,
-          what: 'start with DEPLOYMENT_MODE=staging',
-          expected: 'non-zero exit with a line naming DEPLOYMENT_MODE, "staging" and test|production',
+          what: `start with ${modeVar()}=staging`,
+          expected: `non-zero exit with a line naming ${modeVar()}, "staging" and test|production`,
           measured: v.exitCode === undefined ? 'running' : `exit ${v.exitCode}: ${lastLine(v)}`,
         },
       })),
-      `invalid DEPLOYMENT_MODE across ${services.length} services`,
+      `invalid ${modeVar()} across ${services.length} services`,
     );
   });
 });

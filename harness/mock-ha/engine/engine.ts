@@ -6,11 +6,11 @@
 import { MockHaError } from '../errors.ts';
 import type { StateChange, World } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
-import { validEntityId, validState } from '../protocol/validation.ts';
+import { pyLen, validEntityId, validState } from '../protocol/validation.ts';
 import type { MockClock } from './clock.ts';
 import { Ledger, type LedgerStats } from './ledger.ts';
 import { PacedRunner } from './runner.ts';
-import { type ScenarioSpec, scheduleFor, validateScenario } from './schedule.ts';
+import { checkReplayDuration, type ScenarioSpec, scheduleFor, validateScenario } from './schedule.ts';
 import { loadTrace, parseTrace, type TraceEntry } from './trace.ts';
 
 export type RunState = 'running' | 'finished' | 'stopped';
@@ -109,6 +109,7 @@ export class EventEngine {
         typeof spec.trace === 'string'
           ? loadTrace(spec.trace)
           : parseTrace(spec.trace.map((e) => JSON.stringify(e) ?? 'null').join('\n'), 'inline trace');
+    if (spec.kind === 'replay' && trace) checkReplayDuration(trace, spec.speed ?? 1, spec.loop ?? false);
     const shown =
       spec.kind === 'replay' && typeof spec.trace !== 'string'
         ? { ...spec, trace: `inline (${spec.trace.length} entries)` }
@@ -184,7 +185,7 @@ export class EventEngine {
       if (opts.state !== undefined && !validState(opts.state))
         throw new MockHaError(
           'invalid_config',
-          `"state" has ${opts.state.length} characters; HA allows at most 255`,
+          `"state" has ${pyLen(opts.state)} characters; HA allows at most 255`,
         );
       const cur = world.get(opts.entity_id);
       if (!cur && opts.state === undefined) {

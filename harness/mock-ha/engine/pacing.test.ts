@@ -65,6 +65,23 @@ describe('pacing (open model)', () => {
     expect(t.filter((v) => v < 500).length).toBe(250); // a quarter of the events in the first half
   });
 
+  it('refuses a replay slower than the scenario bound (<= 86,400 s) with invalid_scenario naming "speed"', () => {
+    // small-home-60s lasts ~60 s: at speed 1e-9 it would run for ~1,900 years and block every scenario
+    for (const spec of [
+      { kind: 'replay' as const, trace: 'small-home-60s', speed: 1e-9 },
+      { kind: 'replay' as const, trace: [{ t: 10_000, entity_id: 'sensor.x', state: '1' }], speed: 1e-4 },
+      {
+        kind: 'replay' as const,
+        trace: [{ t: 0, entity_id: 'sensor.x', state: '1' }],
+        speed: 1e-5,
+        loop: true,
+      },
+    ]) {
+      expect(() => ha.startScenario(spec), JSON.stringify(spec)).toThrow(/"speed".*86400 s/);
+    }
+    expect(ha.stats().run?.state ?? 'none').not.toBe('running');
+  });
+
   it('replays the shipped trace at 20x: its entities and states, in order', async () => {
     const run = ha.startScenario({ kind: 'replay', trace: 'small-home-60s', speed: 20 });
     const r = await ha.waitForRun(run.run_id);

@@ -187,6 +187,20 @@ export function validateScenario(input: unknown): asserts input is ScenarioSpec 
   }
 }
 
+/**
+ * A replay's length (its last entry's time, or one round of a loop, divided by the speed) within
+ * SCENARIO_LIMITS.maxDurationS, like every other scenario's duration. Needs the loaded trace.
+ * @throws MockHaError invalid_scenario (400) naming "speed".
+ */
+export function checkReplayDuration(entries: readonly TraceEntry[], speed: number, loop: boolean): void {
+  const lastMs = entries[entries.length - 1]?.t ?? 0;
+  const seconds = (loop ? lastMs + 1000 : lastMs) / 1000 / speed; // replay(): a round spans last t + 1 s
+  if (seconds > SCENARIO_LIMITS.maxDurationS)
+    throw invalid(
+      `"speed": this trace ${loop ? 'loops every' : 'lasts'} ${lastMs / 1000 + (loop ? 1 : 0)} s, so speed ${speed} gives ${Math.round(seconds)} s; scenarios last at most ${SCENARIO_LIMITS.maxDurationS} s (raise the speed)`,
+    );
+}
+
 /** Stops any schedule after SCENARIO_LIMITS.maxEvents events (looping replays run until then). */
 function* capped(events: Iterator<DueEvent>): Generator<DueEvent> {
   for (let i = 0; i < SCENARIO_LIMITS.maxEvents; i++) {

@@ -118,17 +118,31 @@ function malformed(m: unknown): string | null {
   }
 }
 
+/**
+ * What HA's json_loads (orjson) refuses: a syntax error, and beyond JSON.parse a number that
+ * overflows to infinity, nesting deeper than 1024 arrays/objects, a lone surrogate escape.
+ */
+const orjsonRefuses = (text: string): boolean => {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  const bad = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'number') return !Number.isFinite(v);
+    if (typeof v === 'string') return !v.isWellFormed();
+    if (typeof v !== 'object' || v === null) return false;
+    if (depth > 1024) return true;
+    if (Array.isArray(v)) return v.some((x) => bad(x, depth + 1));
+    return Object.entries(v).some(([k, x]) => !k.isWellFormed() || bad(x, depth + 1));
+  };
+  return bad(root, 1);
+};
+
 const closesLikeHa = (f: Frame): boolean => {
   if (f.kind === 'binary') return f.bytes.length === 0;
-  if (f.kind === 'raw') {
-    try {
-      JSON.parse(f.text);
-      return false;
-    } catch {
-      return true;
-    }
-  }
-  return false;
+  return orjsonRefuses(f.kind === 'raw' ? f.text : JSON.stringify(f.value));
 };
 
 async function wsRun(frames: Frame[]): Promise<void> {

@@ -50,8 +50,19 @@ export const validEntityId = (v: string): boolean =>
   v.length <= MAX_LENGTH_STATE_ENTITY_ID && VALID_ENTITY_ID.test(v);
 export const validDomain = (v: string): boolean => VALID_DOMAIN.test(v);
 
-/** `homeassistant.core.validate_state`: a state is a string of at most 255 characters. */
-export const validState = (v: string): boolean => v.length <= MAX_LENGTH_STATE_STATE;
+/**
+ * Python's len() of a string: code points, not UTF-16 code units (an emoji is 1 in HA, 2 in
+ * `String.length`). HA's length limits (state, event type) count this way.
+ */
+export function pyLen(v: string): number {
+  let n = 0;
+  for (const _ of v) n++;
+  return n;
+}
+
+/** `homeassistant.core.validate_state`: a state is a string of at most 255 characters (Python's len). */
+export const validState = (v: string): boolean =>
+  v.length <= MAX_LENGTH_STATE_STATE || pyLen(v) <= MAX_LENGTH_STATE_STATE;
 
 /** Python's repr of a JSON value, as voluptuous puts it into messages ("Got ..."). */
 export function pyRepr(v: unknown): string {
@@ -234,13 +245,65 @@ export function validate(
   return Array.isArray(r) ? new Invalid(humanize(m, r)) : r.value;
 }
 
-/** Parses JSON without ever throwing: the value, or undefined for invalid JSON. */
+/**
+ * orjson's nesting limit (HA reads JSON with `homeassistant.util.json.json_loads` = orjson.loads):
+ * 1024 levels of arrays/objects load, 1025 are "recursion depth exceeded" (orjson 3.10.16, HA 2025.4.4).
+ */
+export const MAX_JSON_DEPTH = 1024;
+
+/** True when arrays/objects in `text` nest deeper than `max` (brackets inside strings ignored). */
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // a backslash escapes the next character
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** orjson refuses what JSON.parse lets through: numbers that overflow to infinity, lone surrogates. */
+function orjsonAccepts(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+    } else if (typeof v === 'string') {
+      if (!v.isWellFormed()) return false;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (!k.isWellFormed()) return false;
+        stack.push(x);
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Parses JSON as Home Assistant does (orjson's rules) without ever throwing: the value, or
+ * undefined for what HA calls invalid JSON - a syntax error, nesting deeper than MAX_JSON_DEPTH,
+ * a number that overflows to infinity (`1e400`) or a lone surrogate escape (`"\ud800"`).
+ */
 export function parseJson(text: string): { value: unknown } | undefined {
+  if (nestsDeeper(text, MAX_JSON_DEPTH)) return undefined;
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  return orjsonAccepts(value) ? { value } : undefined;
 }
 
 /** The path of a request target, never throwing (`//[` and friends are not URLs). */

@@ -18,14 +18,14 @@ export class EventBus {
       for (const sub of conn.subscriptions.values()) {
         if (sub.kind === 'events') {
           if (sub.eventType !== null && sub.eventType !== 'state_changed') continue;
-          conn.sendEvent(sub.prefix, change.eventBuffer());
+          conn.sendEvent(sub.prefix, change.eventBuffer(), change.contextId);
         } else {
           if (sub.entityIds !== null && !sub.entityIds.has(change.entityId)) continue;
           if (entitiesBody === undefined) {
             const ev = msg.entitiesEvent(change.oldState, change.newState);
             entitiesBody = ev === null ? null : Buffer.from(JSON.stringify(ev));
           }
-          if (entitiesBody !== null) conn.sendEvent(sub.prefix, entitiesBody);
+          if (entitiesBody !== null) conn.sendEvent(sub.prefix, entitiesBody, change.contextId);
         }
       }
     }

@@ -35,6 +35,7 @@ import {
   MAX_LENGTH_EVENT_EVENT_TYPE,
   nested,
   PythonTypeError,
+  pyLen,
   pyStr,
   type Schema,
   str,
@@ -330,7 +331,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
       schema: schema([['event_type', str]], [['event_data', dict]]),
       handle: (ctx, conn, id, m) => {
         const type = m.event_type as string;
-        if (type.length > MAX_LENGTH_EVENT_EVENT_TYPE) {
+        if (pyLen(type) > MAX_LENGTH_EVENT_EVENT_TYPE) {
           // HA's MaxLengthExceeded (a HomeAssistantError with a translation).
           conn.sendObject({
             id,

@@ -18,6 +18,7 @@ import {
   str,
   validate,
 } from '../protocol/validation.ts';
+import { DeliveryRecord } from './deliveries.ts';
 import { coalescedFrame, type Queued, RBRACE } from './frames.ts';
 
 export interface ConnectionLimits {
@@ -55,6 +56,40 @@ export interface ClientStats {
   events_sent: number;
   closed: boolean;
   /** Why the mock closed this client, if it did (e.g. `slow_consumer_max_pending`). */
+  close_reason: string | null;
+}
+
+/** A subscription as the control API shows it. */
+export interface SubscriptionView {
+  id: number;
+  kind: 'events' | 'entities';
+  /** events: the event type subscribed to (null = all events); entities: null. */
+  event_type: string | null;
+}
+
+/**
+ * One websocket client as the control API shows it (GET /_mock/connections): who it is (remote
+ * address as the mock's socket saw it), whether it authenticated, what it subscribed to, and
+ * what happened to the state changes queued for it.
+ */
+export interface ConnectionView {
+  id: number;
+  /** Remote IP as the socket saw it (IPv4-mapped IPv6 prefixes removed). */
+  remote_address: string;
+  remote_port: number | null;
+  connected_at: number;
+  authenticated: boolean;
+  /** Subscriptions held (at close: held when it closed). */
+  subscriptions: SubscriptionView[];
+  /** State changes queued for this client / handed to its socket / still queued. */
+  events_queued: number;
+  events_delivered: number;
+  events_pending: number;
+  /** State changes queued but never handed to the socket because the connection closed. */
+  events_dropped: number;
+  closed: boolean;
+  closed_at: number | null;
+  /** Why it closed: the mock's reason (e.g. `slow_consumer_max_pending`) or `client_closed`. */
   close_reason: string | null;
 }
 
@@ -113,6 +148,12 @@ export class ClientConnection {
   #messagesSent = 0;
   #framesSent = 0;
   #eventsSent = 0;
+  /** Every state change queued for this client and when it reached the socket. */
+  readonly deliveries = new DeliveryRecord();
+  #closedAt: number | null = null;
+  readonly #remoteAddress: string;
+  readonly #remotePort: number | null;
+  #subsAtClose: SubscriptionView[] | null = null;
 
   constructor(id: number, ws: WebSocket, raw: Socket, host: ConnectionHost) {
     this.id = id;
@@ -120,6 +161,8 @@ export class ClientConnection {
     this.#raw = raw;
     this.#host = host;
     this.remote = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`;
+    this.#remoteAddress = (raw.remoteAddress ?? '?').replace(/^::ffff:/, '');
+    this.#remotePort = raw.remotePort ?? null;
     this.connectedAt = host.now();
     ws.on('message', (data, isBinary) => {
       try {
@@ -157,9 +200,14 @@ export class ClientConnection {
     this.#enqueue(json);
   }
 
-  /** Queues an event message for a subscription: `prefix` + event JSON bytes + `}`. */
-  sendEvent(prefix: Buffer, body: Buffer): void {
-    this.#enqueue({ prefix, body });
+  /**
+   * Queues an event message for a subscription: `prefix` + event JSON bytes + `}`. A state change
+   * passes its context id: it is recorded in `deliveries` (queued now, delivered when flushed).
+   */
+  sendEvent(prefix: Buffer, body: Buffer, contextId?: string): void {
+    if (this.#closed) return;
+    const ctx = contextId === undefined ? undefined : this.deliveries.queue(contextId, this.#host.now());
+    this.#enqueue(ctx === undefined ? { prefix, body } : { prefix, body, ctx });
     this.#eventsSent++;
   }
 
@@ -202,13 +250,17 @@ export class ClientConnection {
       if (this.coalesce && this.#queue.length - this.#head > 1) {
         const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
         this.#ws.send(coalescedFrame(batch), { binary: false });
+        this.#markDelivered(batch);
         this.#messagesSent += batch.length;
         this.#queue = [];
         this.#head = 0;
       } else {
         const item = this.#queue[this.#head] as Queued;
         if (typeof item === 'string') this.#ws.send(item);
-        else this.#ws.send(Buffer.concat([item.prefix, item.body, RBRACE]), { binary: false });
+        else {
+          this.#ws.send(Buffer.concat([item.prefix, item.body, RBRACE]), { binary: false });
+          if (item.ctx !== undefined) this.deliveries.markDelivered(item.ctx, this.#host.now());
+        }
         this.#head++;
         this.#messagesSent++;
       }
@@ -216,6 +268,12 @@ export class ClientConnection {
     }
     this.#queue = [];
     this.#head = 0;
+  }
+
+  #markDelivered(items: readonly Queued[]): void {
+    const now = this.#host.now();
+    for (const it of items)
+      if (typeof it !== 'string' && it.ctx !== undefined) this.deliveries.markDelivered(it.ctx, now);
   }
 
   #onDrain = () => {
@@ -275,6 +333,9 @@ export class ClientConnection {
   #finish() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedAt = this.#host.now();
+    this.#closeReason ??= 'client_closed';
+    this.#subsAtClose = this.#subscriptionViews();
     clearTimeout(this.#authTimer);
     clearTimeout(this.#peakTimer);
     clearTimeout(this.#heartbeatTimer);
@@ -367,6 +428,35 @@ export class ClientConnection {
   /** Starts a new max_pending window (e.g. per benchmark run). */
   resetMaxPending(): void {
     this.#maxPending = this.pending;
+  }
+
+  #subscriptionViews(): SubscriptionView[] {
+    return [...this.subscriptions].map(([id, s]) => ({
+      id,
+      kind: s.kind,
+      event_type: s.kind === 'events' ? s.eventType : null,
+    }));
+  }
+
+  /** The control API's view of this client (see ConnectionView). */
+  view(): ConnectionView {
+    const queued = this.deliveries.queued;
+    const delivered = this.deliveries.delivered;
+    return {
+      id: this.id,
+      remote_address: this.#remoteAddress,
+      remote_port: this.#remotePort,
+      connected_at: this.connectedAt,
+      authenticated: this.authenticated,
+      subscriptions: this.#subsAtClose ?? this.#subscriptionViews(),
+      events_queued: queued,
+      events_delivered: delivered,
+      events_pending: this.#closed ? 0 : queued - delivered,
+      events_dropped: this.#closed ? queued - delivered : 0,
+      closed: this.#closed,
+      closed_at: this.#closedAt,
+      close_reason: this.#closed ? this.#closeReason : null,
+    };
   }
 
   stats(): ClientStats {

@@ -24,6 +24,17 @@ export function controlErrorStatus(err: unknown): number {
   return err instanceof MockHaError ? (STATUS[err.code] ?? 500) : 500;
 }
 
+function intParam(url: URL, name: string, dflt: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new HttpError(400, {
+      message: `"${name}" must be a non-negative integer, got ${JSON.stringify(raw)}`,
+    });
+  return n;
+}
+
 export async function handleControl(core: MockHaCore, req: IncomingMessage, res: ServerResponse, url: URL) {
   const path = url.pathname;
   const method = req.method ?? 'GET';
@@ -44,8 +55,11 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   if (path === '/_mock/home' && method === 'POST') {
     const seed = body.seed ?? core.world.home.seed;
     const size = body.size ?? core.world.home.size;
-    if (typeof seed !== 'number' || !Number.isInteger(seed))
-      throw new HttpError(400, { message: `"seed" must be an integer, got ${JSON.stringify(seed)}` });
+    // The CLI's rule for MOCK_HA_SEED: beyond 2^53 seeds lose precision (1e300 builds the home of seed 0).
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+      throw new HttpError(400, {
+        message: `"seed" must be an integer between -(2^53 - 1) and 2^53 - 1, got ${JSON.stringify(seed)}`,
+      });
     if (!HOME_SIZES.includes(size as HomeSize))
       throw new HttpError(400, {
         message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,
@@ -103,6 +117,22 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     });
   }
   if (path === '/_mock/registry' && method === 'POST') return sendJson(res, 201, core.registryChange(body));
+  if (path === '/_mock/connections' && method === 'GET')
+    return sendJson(res, 200, { connections: core.connections() });
+  const conn = /^\/_mock\/connections\/(\d{1,9})\/deliveries$/.exec(path);
+  if (conn && method === 'GET') {
+    const from = intParam(url, 'from', 0);
+    const limit = Math.min(intParam(url, 'limit', 10_000), 100_000);
+    const c = core.connection(Number(conn[1]));
+    if (!c)
+      throw new HttpError(404, {
+        message: `no connection ${conn[1]} (closed ones are kept for a while only)`,
+      });
+    const entries = c.deliveries.slice(from, limit);
+    const total = c.deliveries.queued;
+    const next = from + entries.length < total && entries.length > 0 ? from + entries.length : null;
+    return sendJson(res, 200, { connection: c.view(), total, from, next, entries });
+  }
   if (path === '/_mock/disconnect' && method === 'POST')
     return sendJson(res, 200, { closed: core.disconnectAll('control_disconnect') });
   throw new HttpError(404, { message: `no control route ${method} ${path}` });

@@ -21,6 +21,7 @@ import {
   type ClientStats,
   type ConnectionHost,
   type ConnectionLimits,
+  type ConnectionView,
 } from './connection.ts';
 import { controlErrorStatus, handleControl } from './control.ts';
 import { HttpError, sendJson, sendText } from './http-util.ts';
@@ -37,6 +38,9 @@ export interface CoreOptions {
   clock: MockClock;
   log: Logger;
 }
+
+/** Closed connections whose view and delivery record the mock keeps (oldest forgotten first). */
+const MAX_CLOSED_VIEWS = 32;
 
 export class MockHaCore implements ConnectionHost {
   readonly haVersion: string;
@@ -71,6 +75,8 @@ export class MockHaCore implements ConnectionHost {
   #world: World;
   #nextConnId = 1;
   #closedClients: ClientStats[] = [];
+  /** Closed connections kept for the control API's view (with their delivery records). */
+  #closedConns: ClientConnection[] = [];
   readonly #registry: RegistryChanges;
 
   constructor(opts: CoreOptions) {
@@ -162,6 +168,8 @@ export class MockHaCore implements ConnectionHost {
     if (!this.bus.connections.delete(conn)) return;
     this.#closedClients.push(conn.stats());
     if (this.#closedClients.length > 100) this.#closedClients.shift();
+    this.#closedConns.push(conn);
+    if (this.#closedConns.length > MAX_CLOSED_VIEWS) this.#closedConns.shift();
   }
   now(): number {
     return this.clock.now();
@@ -209,6 +217,10 @@ export class MockHaCore implements ConnectionHost {
 
   /** Any error of a request handler becomes an HTTP answer (500 for the unexpected, counted). */
   #requestFailed(res: ServerResponse, err: unknown) {
+    // The client went away mid-request (node: "aborted", ECONNRESET): nobody to answer, not a
+    // fault of the mock (aiohttp drops such a request quietly too).
+    if (res.req.destroyed && (err as NodeJS.ErrnoException | null)?.code === 'ECONNRESET')
+      return void res.destroy();
     if (res.headersSent) return void res.destroy();
     if (err instanceof HttpError) return sendJson(res, err.status, err.body);
     const status = controlErrorStatus(err);
@@ -265,6 +277,20 @@ export class MockHaCore implements ConnectionHost {
       scenario_running: this.engine.current !== null,
       control_api: this.controlToken !== null,
     };
+  }
+
+  /** Every websocket client, open ones and the last closed ones, oldest first. */
+  connections(): ConnectionView[] {
+    return this.#allConnections().map((c) => c.view());
+  }
+
+  /** One client (open or among the kept closed ones) by id, or undefined. */
+  connection(id: number): ClientConnection | undefined {
+    return this.#allConnections().find((c) => c.id === id);
+  }
+
+  #allConnections(): ClientConnection[] {
+    return [...this.#closedConns, ...this.bus.connections].sort((a, b) => a.id - b.id);
   }
 
   stats() {

@@ -4,6 +4,8 @@
 export interface QueuedEvent {
   prefix: Buffer;
   body: Buffer;
+  /** Index in the connection's delivery record, for state changes (see deliveries.ts). */
+  ctx?: number;
 }
 export type Queued = string | QueuedEvent;
 export const RBRACE = Buffer.from('}');

@@ -1,5 +1,6 @@
 /** Small node:http helpers shared by the REST and control routes. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseJson } from '../protocol/validation.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -45,19 +46,16 @@ export async function readBody(req: IncomingMessage, limitBytes = 16 * 1024 * 10
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses a JSON object body; empty body -> {}. */
+/** Parses a JSON object body with HA's JSON rules (protocol/validation.ts parseJson); empty body -> {}. */
 export async function readJsonObject(
   req: IncomingMessage,
   invalidMessage: string,
 ): Promise<Record<string, unknown>> {
   const text = await readBody(req);
   if (text.trim() === '') return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, { message: invalidMessage });
-  }
+  // The websocket's and REST's rules (nesting depth above all): a body the mock could store but
+  // never serialise again would break every later read of the states.
+  const v = parseJson(text)?.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new HttpError(400, { message: invalidMessage });
   return v as Record<string, unknown>;

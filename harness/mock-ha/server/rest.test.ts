@@ -24,6 +24,19 @@ describe('REST API', () => {
     }
   });
 
+  it("writes a non-string state as Python's str() of it, as HA's async_set does (dicts and lists too)", async () => {
+    const cases: [unknown, string][] = [
+      [true, 'True'],
+      [{ a: 1, b: [true, null, "x'y"] }, `{'a': 1, 'b': [True, None, "x'y"]}`],
+      [['a', 1.5], "['a', 1.5]"],
+    ];
+    for (const [state, expected] of cases) {
+      const res = await api('/api/states/sensor.py_str', { method: 'POST', body: JSON.stringify({ state }) });
+      expect(res.status).toBeLessThan(300);
+      expect(((await res.json()) as { state: string }).state, JSON.stringify(state)).toBe(expected);
+    }
+  });
+
   it('answers the ingestion pre-check GET /api/', async () => {
     const res = await api('/api/');
     expect(res.status).toBe(200);
@@ -126,6 +139,16 @@ describe('control API', () => {
     const e = page.entries[0];
     expect(e?.sent_ts).toBeGreaterThanOrEqual(e?.intended_ts ?? Number.POSITIVE_INFINITY);
     expect(ha.world.get(e?.entity_id ?? '')).toBeDefined();
+  });
+
+  it('refuses a home seed that is not a safe integer (the CLI rule for MOCK_HA_SEED), loading nothing', async () => {
+    const before = ha.world.home.seed;
+    for (const seed of [1e300, 2 ** 53, -(2 ** 53), 1.5]) {
+      const res = await ctl('/_mock/home', { seed });
+      expect(res.status, String(seed)).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain('"seed" must be an integer');
+    }
+    expect(ha.world.home.seed).toBe(before);
   });
 
   it('closes websocket clients on a home reload (like an HA restart) and on /_mock/disconnect', async () => {

@@ -13,19 +13,13 @@ import {
   MAX_LENGTH_EVENT_EVENT_TYPE,
   own,
   parseJson,
+  pyLen,
+  pyStr,
   validEntityId,
   validState,
 } from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
 import { bearer, readBody, sendJson, sendText } from './http-util.ts';
-
-/** Python's str() of a JSON value, as HA's `str(new_state)` writes a non-string state. */
-function pyStr(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : String(v);
-  return JSON.stringify(v);
-}
 
 const sendRaw = (res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}) => {
   res.writeHead(status, {
@@ -98,7 +92,7 @@ export async function handleRest(
         return sendJson(res, 400, { message: 'No state specified.' });
       const id = entityId.toLowerCase();
       if (!validEntityId(id)) return sendJson(res, 400, { message: 'Invalid entity ID specified.' });
-      const text = pyStr(state);
+      const text = pyStr(state); // HA's async_set writes str(new_state)
       if (!validState(text)) return sendJson(res, 400, { message: 'Invalid state specified.' });
       const attributes = own(body, 'attributes');
       // HA builds a read-only dict from them: anything but an object or null is a 500 there.
@@ -125,7 +119,7 @@ export async function handleRest(
     if (parsed === undefined) return sendJson(res, 400, { message: 'Event data should be valid JSON.' });
     if (parsed.value !== null && !isRecord(parsed.value))
       return sendJson(res, 400, { message: 'Event data should be a JSON object' });
-    if (eventType.length > MAX_LENGTH_EVENT_EVENT_TYPE)
+    if (pyLen(eventType) > MAX_LENGTH_EVENT_EVENT_TYPE)
       return sendText(res, 500, '500 Internal Server Error\n\nServer got itself in trouble');
     core.actions.fireEvent('rest', eventType, parsed.value as Record<string, unknown> | null);
     return sendJson(res, 200, { message: `Event ${eventType} fired.` });
