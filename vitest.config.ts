@@ -11,6 +11,7 @@ export default defineConfig({
       // and its screenshot report.png. See harness/report/README.md.
       './harness/report/reporter.ts',
     ],
+    globalSetup: ['harness/docker/run-owner.setup.ts'],
     env: {
       // The Testcontainers reaper image cannot be pulled on offline machines; the harness cleans up
       // after itself instead (harness/docker/cleanup.ts) and counts what is left in a test.

@@ -14,8 +14,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, loadavg, setPriority } from 'node:os';
-import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { intInput, parseCli, usageError } from '../cli/args.ts';
 import { singleThreadedGc } from '../mock-ha/gc.ts';
 import type { HomeSize, RunReport, StartedMockHa } from '../mock-ha/index.ts';
 import { startMockHa } from '../mock-ha/index.ts';
@@ -32,6 +32,13 @@ interface SubscriberCounts {
   lagP99: number | null;
   lagMax: number | null;
 }
+
+const BENCH_USAGE = `usage: npm run bench:mock-ha -- [--rates 500,5000] [--duration 10]
+       [--ladder 10000,20000,...] [--ladder-duration 5] [--home small|medium|large]
+       [--repeat 1] [--json] [--nice N]
+
+Mock Home Assistant benchmark: pacing precision at --rates (ev/s, --duration s each), then the
+highest steady rate one subscriber receives in full (--ladder). Prints numbers, not verdicts.`;
 
 // ---------- subscriber role (child process) ----------
 async function subscriber(url: string, token: string) {
@@ -247,18 +254,26 @@ function printRow(r: Row) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      rates: { type: 'string', default: '500,5000' },
-      duration: { type: 'string', default: '10' },
-      ladder: { type: 'string', default: '10000,20000,30000,40000,60000,80000' },
-      'ladder-duration': { type: 'string', default: '5' },
-      home: { type: 'string', default: 'small' },
-      repeat: { type: 'string', default: '1' },
-      json: { type: 'boolean', default: false },
-      nice: { type: 'string', default: '' },
-    },
+  const { values } = parseCli('bench:mock-ha', BENCH_USAGE, {
+    rates: { type: 'string', default: '500,5000' },
+    duration: { type: 'string', default: '10' },
+    ladder: { type: 'string', default: '10000,20000,30000,40000,60000,80000' },
+    'ladder-duration': { type: 'string', default: '5' },
+    home: { type: 'string', default: 'small' },
+    repeat: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    nice: { type: 'string', default: '' },
   });
+  const list = (flag: string, raw: string) =>
+    raw.split(',').map((x) => intInput('bench:mock-ha', `${flag} (item "${x}")`, x, 0, 1, 1_000_000));
+  list('--rates', values.rates);
+  list('--ladder', values.ladder);
+  intInput('bench:mock-ha', '--duration', values.duration, 10, 1, 3_600);
+  intInput('bench:mock-ha', '--ladder-duration', values['ladder-duration'], 5, 1, 3_600);
+  intInput('bench:mock-ha', '--repeat', values.repeat, 1, 1, 100);
+  if (values.nice !== '') intInput('bench:mock-ha', '--nice', values.nice, 0, -20, 19);
+  if (!['small', 'medium', 'large'].includes(values.home))
+    usageError('bench:mock-ha', `--home "${values.home}" is invalid: expected small, medium or large`);
   const restoreNice = values.nice === '' ? () => {} : applyNice(Number(values.nice), true);
   process.once('exit', restoreNice);
   const log = createLogger('bench:mock-ha');

@@ -8,6 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCli } from '../cli/args.ts';
 import { commandExists, exec } from '../provision/exec.ts';
 import { repoRoot } from '../provision/paths.ts';
 import { pins } from '../provision/pins.ts';
@@ -51,7 +52,16 @@ export async function runActionlint(files: string[], bin = actionlintBinary()): 
 }
 
 if (import.meta.main) {
-  const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
+  const { positionals } = parseCli(
+    'actionlint',
+    `usage: node harness/ci/actionlint.ts [workflow.yml ...]
+
+Runs the pinned actionlint (with shellcheck) on the given workflow files, or on every file in
+.github/workflows; part of npm run lint. Exit 0 clean, 1 findings.`,
+    {},
+    { allowPositionals: true },
+  );
+  const files = positionals.length > 0 ? positionals : workflowFiles();
   const r = await runActionlint(files);
   if (r.output) process.stdout.write(`${r.output}\n`);
   if (r.code === 0)

@@ -5,6 +5,7 @@
  * that an interruption cut short, did not pass. An interrupted run says so on the line before.
  */
 import { readFileSync } from 'node:fs';
+import { parseCli } from '../cli/args.ts';
 
 export interface JunitCounts {
   passed: number;
@@ -31,7 +32,15 @@ export function countJunit(xml: string): JunitCounts {
 }
 
 if (import.meta.main) {
-  const file = process.argv[2] ?? 'reports/junit.xml';
+  const { positionals } = parseCli(
+    'junit',
+    `usage: node harness/ci/junit-summary.ts [reports/junit.xml]
+
+Prints "N passed, N failed, N skipped" from a JUnit file; exit 1 when it is missing or no test ran.`,
+    {},
+    { allowPositionals: true },
+  );
+  const file = positionals[0] ?? 'reports/junit.xml';
   let xml: string;
   try {
     xml = readFileSync(file, 'utf8');

@@ -3,9 +3,11 @@
  * cannot go stale: `npm run docs:env` rewrites the block between the env-reference markers;
  * env-reference.test.ts fails when the README differs from what this renders.
  */
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { parseCli } from '../cli/args.ts';
 import { envSchema, renamedVariables } from './schema.ts';
 
 export const readmePath = resolve(import.meta.dirname, '..', '..', 'README.md');
@@ -70,6 +72,14 @@ export function withEnvReference(readme: string): string {
 }
 
 if (import.meta.main) {
+  parseCli(
+    'docs:env',
+    `usage: npm run docs:env
+
+Regenerates the README's environment reference (between its markers) from the configuration
+schema (harness/config/schema.ts). Takes no flags.`,
+    {},
+  );
   writeFileSync(readmePath, withEnvReference(readFileSync(readmePath, 'utf8')));
   process.stdout.write(`updated the environment reference in ${readmePath}\n`);
 }

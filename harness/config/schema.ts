@@ -38,6 +38,33 @@ const optionalText = z
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
+/** A secret as a service reads it: printable ASCII without spaces (a space is a copy-paste slip). */
+const token = optionalText.refine((s) => s === undefined || /^[\x21-\x7e]+$/.test(s), {
+  message: 'printable ASCII without spaces or quotes around it',
+});
+
+/** A Docker image reference: [registry/]name[:tag][@digest], lowercase name. */
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[._/:-][a-z0-9]+)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/, {
+    message: 'a Docker image reference such as homeiq/app:local',
+  });
+
+/** A host name or IP address (no scheme, no port, no path). */
+const hostName = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/,
+    {
+      message: 'a host name or IP address (no scheme, port or path), e.g. 127.0.0.1',
+    },
+  );
+
+/** Compose's rules for a project name. */
+const projectName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' });
+
 const httpUrl = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
   z
@@ -83,17 +110,15 @@ export const envSchema = z.object({
   COMPOSE_FILE: list(/[:]/).describe(
     'Compose files to boot, separated by ":" (Compose\'s own variable and meaning). Default: the profile\'s `compose.files`.',
   ),
-  COMPOSE_PROFILES: list(/,/).describe(
-    "Compose profiles to activate, comma-separated (Compose's own variable). Default: the profile's `compose.profiles`.",
-  ),
+  COMPOSE_PROFILES: list(/,/)
+    .refine((ps) => ps === undefined || ps.every((p) => /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(p)), {
+      message: 'comma-separated compose profile names (letters, digits, "_", ".", "-")',
+    })
+    .describe(
+      "Compose profiles to activate, comma-separated (Compose's own variable). Default: the profile's `compose.profiles`.",
+    ),
   HOMEIQ_PROJECT_NAME: z
-    .preprocess(
-      (v) => (v === '' ? undefined : v),
-      z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'lowercase letters, digits, "-" and "_"' })
-        .optional(),
-    )
+    .preprocess((v) => (v === '' ? undefined : v), projectName.optional())
     .describe('Compose project name of the run. Default: a new one per run (`homeiq-h<pid>-<random>`).'),
   HOMEIQ_STACK_ENV_FILE: optionalText.describe(
     "Env file of your stack the harness reads tokens from (never writes). Default: the profile's `envFile`, none when it has none.",
@@ -115,8 +140,7 @@ export const envSchema = z.object({
   HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000).describe(
     'Deadline for the stack to become healthy, ms.',
   ),
-  HOMEIQ_APP_IMAGE: z
-    .string()
+  HOMEIQ_APP_IMAGE: imageRef
     .default(pins.appImage)
     .describe(
       'The project image (mock HA, InfluxDB init, fake upstreams, reference services); built by preflight.',
@@ -126,20 +150,20 @@ export const envSchema = z.object({
     .default(pins.influxdb.baseline)
     .describe('InfluxDB version of the stack (pinned ones only); the pre-upgrade check sets the candidate.'),
   INFLUXDB_IMAGE: z
-    .string()
-    .optional()
+    .preprocess((v) => (v === '' ? undefined : v), imageRef.optional())
     .describe('An explicit InfluxDB image; wins over INFLUXDB_VERSION (e.g. the official `influxdb:2.x`).'),
-  HOMEIQ_ATTACH_HOST: z
-    .string()
+  HOMEIQ_ATTACH_HOST: hostName
     .default('127.0.0.1')
     .describe('Attach target: host of the deployment. Per-service URLs: `HOMEIQ_URL_<SERVICE_NAME>`.'),
-  HOMEIQ_ATTACH_PROJECT: optionalText.describe(
-    "Attach target: the deployment's compose project on this Docker engine (gives logs, memory and files).",
-  ),
+  HOMEIQ_ATTACH_PROJECT: z
+    .preprocess((v) => (v === '' ? undefined : v), projectName.optional())
+    .describe(
+      "Attach target: the deployment's compose project on this Docker engine (gives logs, memory and files).",
+    ),
   INFLUX_HOST: httpUrl.describe(
     "InfluxDB URL as the influx CLI means it (attach target: where the deployment's InfluxDB answers).",
   ),
-  INFLUX_TOKEN: optionalText.describe(
+  INFLUX_TOKEN: token.describe(
     'Operator (all-access) token as the influx CLI means it: compose/local onboard InfluxDB with it (default: a new one per run); attach reads with it.',
   ),
   INFLUX_ORG: influxName.describe(
@@ -154,19 +178,19 @@ export const envSchema = z.object({
   HOMEIQ_PROD_BUCKET: influxName.describe(
     "Bucket of the production deployment (never written by the harness). Default: the profile's `roles.influxdb.production.bucket`.",
   ),
-  INFLUXDB_TEST_TOKEN: optionalText.describe(
+  INFLUXDB_TEST_TOKEN: token.describe(
     'Test-scoped token of the deployment (attach target). Compose: read from the token volume the harness fills.',
   ),
-  INFLUXDB_PROD_TOKEN: optionalText.describe(
+  INFLUXDB_PROD_TOKEN: token.describe(
     'Production token of the deployment (attach target; the harness only reads with it).',
   ),
   HA_URL: httpUrl.describe(
     'Home Assistant (the mock) as the harness reaches it (attach target). Compose: the mock HA service.',
   ),
-  HA_TOKEN: optionalText.describe(
+  HA_TOKEN: token.describe(
     'Access token clients present to Home Assistant: the mock accepts it and your ingestion is given it. Default (compose): a new one per run.',
   ),
-  MOCK_HA_CONTROL_TOKEN: optionalText.describe(
+  MOCK_HA_CONTROL_TOKEN: token.describe(
     "Token of the mock HA's control API. Default (compose): a new one per run.",
   ),
   HOMEIQ_SEED: int(40, 0, 2 ** 31 - 1).describe(

@@ -7,6 +7,8 @@
 import { randomInt } from 'node:crypto';
 import Docker from 'dockerode';
 import pins from '../config/pins.json' with { type: 'json' };
+import { containerStop } from '../docker/container-exit.ts';
+import { ownerLabels } from '../docker/identity.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { classifyDestination, type DestinationScope, type NetworkRange } from './classify.ts';
@@ -116,6 +118,7 @@ async function startSidecar(docker: Docker, target: EgressTarget, image: string,
     Cmd: [sidecarScript({ chain, group })],
     Tty: true,
     Labels: {
+      ...ownerLabels(),
       'com.homeiq.harness': '1',
       'com.homeiq.role': 'egress-sidecar',
       'com.homeiq.egress-target': target.containerId,
@@ -134,12 +137,18 @@ async function startSidecar(docker: Docker, target: EgressTarget, image: string,
       async () => {
         const text = await logsText(container);
         const state = (await container.inspect()).State;
-        if (!state.Running) throw new Error(`sidecar exited (${state.ExitCode}): ${text.trim().slice(-300)}`);
+        if (!state.Running)
+          return {
+            done: false,
+            seen: text.trim().slice(-300),
+            fatal: `the sidecar exited (${state.ExitCode}): ${text.trim().slice(-300)}`,
+          };
         return { done: text.includes(READY_LINE), seen: text.trim().split(/\r?\n/).at(-1) ?? '(no output)' };
       },
       {
         what: `egress sidecar of ${target.service} to capture (tcpdump on nflog:${group})`,
         timeoutMs: readyTimeoutMs,
+        abandonWhen: containerStop(container, `egress sidecar of ${target.service}`),
       },
     );
   } catch (err) {

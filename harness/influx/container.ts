@@ -7,6 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { ownerLabels } from '../docker/identity.ts';
 
 const pins = JSON.parse(readFileSync(new URL('../config/pins.json', import.meta.url), 'utf8')) as {
   influxdb: { baseline: string; localImage: string };
@@ -39,7 +40,7 @@ export async function startInfluxContainer(
   const image = opts.image ?? influxImageFor(version);
   let generic = new GenericContainer(image)
     .withExposedPorts(8086)
-    .withLabels(HARNESS_LABELS)
+    .withLabels({ ...HARNESS_LABELS, ...ownerLabels() })
     .withWaitStrategy(Wait.forHttp('/health', 8086).forStatusCode(200))
     .withStartupTimeout(120_000);
   if (opts.memoryGb !== undefined || opts.cpus !== undefined) {

@@ -9,6 +9,8 @@
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
+import { intInput, numberInput, parseCli, usageError } from '../cli/args.ts';
+import pins from '../config/pins.json' with { type: 'json' };
 import { createLogger } from '../util/log.ts';
 import { connect } from './connection.ts';
 import { startInfluxContainer } from './container.ts';
@@ -21,6 +23,27 @@ import { runWriteLoad } from './write-load.ts';
 
 const log = createLogger('influx-measure');
 const env = process.env;
+const P = 'influx-measure';
+parseCli(
+  P,
+  `usage: [INFLUXDB_VERSION=2.8.0] [RATE=500] [DURATION_S=60] [IDLE_S=20] [HOMEIQ_SEED=1]
+       [MEM_GB=0.25] [CPUS=0.5] node harness/influx/measure-cli.ts
+
+Measures one InfluxDB version in a container: memory idle and under a steady write load;
+prints one JSON line.`,
+  {},
+);
+if (env.INFLUXDB_VERSION && !Object.hasOwn(pins.influxdb.versions, env.INFLUXDB_VERSION))
+  usageError(
+    P,
+    `INFLUXDB_VERSION="${env.INFLUXDB_VERSION}" is invalid: expected one of ${Object.keys(pins.influxdb.versions).join(', ')}`,
+  );
+const memGb = numberInput(P, 'MEM_GB', env.MEM_GB, 0.0625, 64);
+const cpus = numberInput(P, 'CPUS', env.CPUS, 0.01, 64);
+const idleS = intInput(P, 'IDLE_S', env.IDLE_S, 20, 0, 3_600);
+const rate = intInput(P, 'RATE', env.RATE, 500, 1, 100_000);
+const durationS = intInput(P, 'DURATION_S', env.DURATION_S, 60, 1, 86_400);
+const seed = intInput(P, 'HOMEIQ_SEED', env.HOMEIQ_SEED, 1, 0, 2 ** 31 - 1);
 
 const UNITS: Record<string, number> = {
   B: 1 / 2 ** 20,
@@ -60,8 +83,8 @@ async function sampleWhile<T>(id: string, work: Promise<T>): Promise<{ result: T
 }
 
 const limits = {
-  ...(env.MEM_GB ? { memoryGb: Number(env.MEM_GB) } : {}),
-  ...(env.CPUS ? { cpus: Number(env.CPUS) } : {}),
+  ...(memGb !== undefined ? { memoryGb: memGb } : {}),
+  ...(cpus !== undefined ? { cpus } : {}),
 };
 const server = await startInfluxContainer(undefined, limits);
 try {
@@ -72,17 +95,15 @@ try {
     adminToken: 'measure-admin-token-0123456789',
   };
   const ob = await onboard({ url: server.url, ...admin });
-  const idleS = Number(env.IDLE_S ?? 20);
   log.info(`idle sampling ${idleS}s`);
   const idle = await sampleWhile(id, new Promise((r) => setTimeout(r, idleS * 1000)));
-  const rate = Number(env.RATE ?? 500);
   log.info(`write load ${rate} points/s`);
   const load = await sampleWhile(
     id,
     runWriteLoad(connect(server.url, ob.test.token), TEST_TARGET, {
       rate,
-      seconds: Number(env.DURATION_S ?? 60),
-      seed: Number(env.HOMEIQ_SEED ?? 1),
+      seconds: durationS,
+      seed,
     }),
   );
   // verification at scale: exact count and a lookup of every written context_id in one query

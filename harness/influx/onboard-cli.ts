@@ -10,6 +10,7 @@
  * contract's): INFLUXDB_PROD_ORG, INFLUXDB_PROD_BUCKET, INFLUXDB_TEST_ORG, INFLUXDB_TEST_BUCKET;
  * INFLUXDB_TOKEN_SCOPE (org|bucket; default bucket when both deployments share one org).
  */
+import { intInput, parseCli, requiredInput, urlInput } from '../cli/args.ts';
 import { createLogger } from '../util/log.ts';
 import { waitFor } from '../util/wait.ts';
 import { InfluxError } from './errors.ts';
@@ -18,6 +19,29 @@ import { onboard } from './onboarding.ts';
 import { readTokenFile, readTokenRecord, writeTokenFile, writeTokenRecord } from './token-files.ts';
 
 const log = createLogger('influxdb-init');
+
+// All configuration is checked before anything is called: one line, exit 2.
+parseCli(
+  'influxdb-init',
+  `usage: INFLUXDB_URL=... INFLUXDB_ADMIN_USER=... INFLUXDB_ADMIN_PASSWORD=... INFLUXDB_ADMIN_TOKEN=...
+       node harness/influx/onboard-cli.ts
+
+Onboards InfluxDB idempotently (both orgs, buckets and tokens), writes the org tokens to
+INFLUXDB_TOKENS_DIR when set, prints a JSON summary. Optional: INFLUXDB_PROD_TOKEN,
+INFLUXDB_TEST_TOKEN, INFLUXDB_TOKENS_DIR, INFLUXDB_WAIT_MS (default 60000).`,
+  {},
+);
+urlInput('influxdb-init', 'INFLUXDB_URL', process.env.INFLUXDB_URL);
+for (const name of ['INFLUXDB_ADMIN_USER', 'INFLUXDB_ADMIN_PASSWORD', 'INFLUXDB_ADMIN_TOKEN'])
+  requiredInput('influxdb-init', name, process.env[name], 'a non-empty value');
+const waitMs = intInput(
+  'influxdb-init',
+  'INFLUXDB_WAIT_MS',
+  process.env.INFLUXDB_WAIT_MS,
+  60_000,
+  1_000,
+  3_600_000,
+);
 
 function required(name: string): string {
   const v = process.env[name];
@@ -35,7 +59,7 @@ async function main(): Promise<void> {
     },
     {
       what: `influxdb at ${url} /health to return 200`,
-      timeoutMs: Number(process.env.INFLUXDB_WAIT_MS ?? 60_000),
+      timeoutMs: waitMs,
     },
   );
   const desired = {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { ownerLabels } from '../docker/identity.ts';
 import type { HomeSize } from './home/home.ts';
 import { randomToken } from './index.ts';
 
@@ -48,7 +49,7 @@ export async function startMockHaContainer(
       MOCK_HA_HOME_SIZE: opts.homeSize ?? 'small',
     })
     .withExposedPorts(8123)
-    .withLabels(MOCK_HA_LABELS)
+    .withLabels({ ...MOCK_HA_LABELS, ...ownerLabels() })
     .withWaitStrategy(Wait.forHttp('/_mock/health', 8123).forStatusCode(200))
     .withStartupTimeout(60_000)
     .start();

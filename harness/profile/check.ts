@@ -4,14 +4,25 @@
  * config with Compose, checks every mapped service exists, and prints what the harness would start
  * and rewrite. Exit 0 when consistent, 2 with one line per bad entry otherwise.
  */
+import { parseCli } from '../cli/args.ts';
 import { loadConfig } from '../config/load.ts';
 import { detectCompose } from '../stack/compose-cli.ts';
 import { rewriteForRun } from '../stack/compose-rewrite.ts';
 import { describeStart, planCompose, renderComposeConfig } from '../stack/compose-target.ts';
 import { checkAgainstCompose } from './load.ts';
 
+const usage = `usage: npm run profile:check [-- path/to/stack.profile.json]
+
+Validates a stack profile (default: HOMEIQ_PROFILE, else the reference stack's), renders its
+compose config with Compose, checks every mapped service exists, and prints what a run would start
+and rewrite. Exit 0 when consistent, 2 with one line per bad entry otherwise.`;
+
 async function main(): Promise<number> {
-  const file = process.argv[2];
+  const { positionals } = parseCli('profile:check', usage, {}, { allowPositionals: true });
+  if (positionals.length > 1)
+    process.stderr.write(`profile:check: ${positionals.length} profiles given: expected at most one\n`);
+  if (positionals.length > 1) return 2;
+  const file = positionals[0];
   const env = file ? { ...process.env, HOMEIQ_PROFILE: file } : process.env;
   const cfg = loadConfig(env);
   const cli = detectCompose();

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseCli } from '../cli/args.ts';
 import { profileFileSchema } from './schema.ts';
 
 export const jsonSchemaPath = resolve(import.meta.dirname, 'stack-profile.schema.json');
@@ -16,6 +17,14 @@ export function profileJsonSchema(): string {
 }
 
 if (import.meta.main) {
+  parseCli(
+    'profile:schema',
+    `usage: npm run profile:schema
+
+Regenerates harness/profile/stack-profile.schema.json (the JSON Schema of a stack profile file)
+from its zod schema. Takes no flags.`,
+    {},
+  );
   writeFileSync(jsonSchemaPath, profileJsonSchema());
   process.stdout.write(`wrote ${jsonSchemaPath}\n`);
 }

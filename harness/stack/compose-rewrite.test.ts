@@ -54,6 +54,19 @@ function profile(): StackProfile {
 const opts = () => ({ profile: profile(), appImage: 'homeiq/app:t', allowedBindRoots: ['/home/me/stack'] });
 
 describe('compose rewrite for a run on a real home server', () => {
+  it("puts the run's owner labels on every service, network and volume (the sweep finds them)", () => {
+    const owner = { 'com.homeiq.owner.run': 'h1-123-456', 'com.homeiq.owner.pid': '123' };
+    const { model } = rewriteForRun(userStack(), { ...opts(), labels: owner });
+    const all = [
+      ...Object.entries(model.services).map(([k, v]) => [`service ${k}`, v?.labels] as const),
+      ...Object.entries(model.networks ?? {}).map(([k, v]) => [`network ${k}`, v?.labels] as const),
+      ...Object.entries(model.volumes ?? {}).map(([k, v]) => [`volume ${k}`, v?.labels] as const),
+    ];
+    expect(all.map(([k]) => k)).toEqual(expect.arrayContaining(['service homeassistant', 'network default']));
+    for (const [what, labels] of all)
+      expect(labels, what).toMatchObject({ ...owner, 'com.homeiq.harness': '1' });
+  });
+
   it('drops fixed container, network and volume names and the project name', () => {
     const { model, notes } = rewriteForRun(userStack(), opts());
     expect(model.name).toBeUndefined();

@@ -76,6 +76,11 @@ export interface RewriteOptions {
   adds?: readonly HarnessService[];
   /** Compose project of the run: `<project>_<key>` names are the project's own, not fixed ones. */
   project?: string;
+  /**
+   * Labels put on every service, network and volume beside com.homeiq.harness: the run's owner
+   * labels (harness/docker/identity.ts), so a killed run's leftovers can be found and swept.
+   */
+  labels?: Record<string, string>;
 }
 
 export interface RewriteResult {
@@ -90,8 +95,9 @@ export interface RewriteResult {
   tokenByEnv: Array<{ service: string; variable: string }>;
 }
 
-const labelled = (labels: Record<string, string> | undefined) => ({
+const labelled = (labels: Record<string, string> | undefined, extra: Record<string, string> = {}) => ({
   ...(labels ?? {}),
+  ...extra,
   [HARNESS_LABEL]: '1',
 });
 
@@ -123,7 +129,7 @@ function harnessService(kind: HarnessService, o: RewriteOptions): ServiceModel {
     retries: 60,
     start_period: '20s',
   });
-  const base = { image: o.appImage, labels: labelled({ 'com.homeiq.service': kind }) };
+  const base = { image: o.appImage, labels: labelled({ 'com.homeiq.service': kind }, o.labels) };
   switch (kind) {
     case 'mock-ha':
       return {
@@ -259,7 +265,7 @@ export function rewriteForRun(input: ComposeModel, o: RewriteOptions): RewriteRe
         m.read_only === true && under(m.source, o.allowedBindRoots) && !/docker\.sock$/.test(m.source);
       if (keep) return m;
       const volume = `bind-${name}-${i}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
-      volumes[volume] = { labels: labelled(undefined) };
+      volumes[volume] = { labels: labelled(undefined, o.labels) };
       notes.push(
         `${name}: host path ${m.source} -> run-scoped volume ${volume} at ${m.target}${m.read_only ? ' (read-only bind outside the stack directory)' : ''}`,
       );
@@ -267,7 +273,7 @@ export function rewriteForRun(input: ComposeModel, o: RewriteOptions): RewriteRe
       return { ...rest, type: 'volume', source: volume, volume: {} };
     });
     if (svc.volumes === undefined) delete svc.volumes;
-    svc.labels = labelled(svc.labels);
+    svc.labels = labelled(svc.labels, o.labels);
     // A service on no explicit network is on `default`.
     if (svc.network_mode === undefined && (svc.networks === undefined || svc.networks === null)) {
       svc.networks = { default: null };
@@ -287,7 +293,7 @@ export function rewriteForRun(input: ComposeModel, o: RewriteOptions): RewriteRe
     delete n.external;
     delete n.name;
     n.internal = true;
-    n.labels = labelled(n.labels as Record<string, string> | undefined);
+    n.labels = labelled(n.labels as Record<string, string> | undefined, o.labels);
     networks[name] = n;
   }
   if (Object.keys(networks).length > 0)
@@ -300,7 +306,7 @@ export function rewriteForRun(input: ComposeModel, o: RewriteOptions): RewriteRe
       notes.push(`volume ${name}: fixed name "${v.name}" dropped`);
     delete v.external;
     delete v.name;
-    v.labels = labelled(v.labels as Record<string, string> | undefined);
+    v.labels = labelled(v.labels as Record<string, string> | undefined, o.labels);
     volumes[name] = v;
   }
   if (refusals.length > 0)

@@ -13,6 +13,7 @@ import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from '
 import { harnessHealthcheck } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
+import { ownerLabels } from '../docker/identity.ts';
 import { health } from '../probes/http.ts';
 import { checkAgainstCompose, ProfileError } from '../profile/load.ts';
 import type { StackProfile } from '../profile/types.ts';
@@ -279,6 +280,8 @@ export async function startComposeStack(
     allowedBindRoots: [cfg.repoRoot, dirname(cfg.profile.source), ...plan.files.map((f) => dirname(f))],
     adds: cfg.profile.harnessAdds,
     project: plan.project,
+    // Every container, network and volume compose creates carries this run's owner labels.
+    labels: ownerLabels(),
   });
   // Every service of the rendered config is active: profiles are settled, so the run needs none.
   for (const svc of Object.values(rewrite.model.services)) delete svc.profiles;

@@ -3,6 +3,7 @@
  * tails, signals, and copies of a service container with other environment.
  */
 import Docker from 'dockerode';
+import { ownerLabels } from '../docker/identity.ts';
 import { StackError } from './types.ts';
 
 export const HARNESS_LABEL = 'com.homeiq.harness';
@@ -174,6 +175,7 @@ export async function cloneContainer(id: string, opts: CloneOptions): Promise<st
   }
   const labels: Record<string, string> = {
     ...(orig.Config.Labels ?? {}),
+    ...ownerLabels(),
     [HARNESS_LABEL]: '1',
     [PROJECT_LABEL]: opts.project,
   };

@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import type { HarnessConfig } from '../config/load.ts';
 import { readStackEnv } from '../config/load.ts';
 import { createLogger, type Logger } from '../util/log.ts';
-import { waitFor } from '../util/wait.ts';
+import { childExit, waitFor } from '../util/wait.ts';
 import { onInterrupt } from './cleanup.ts';
 import { type Capability, refusedControls, StackError, type StartedStack } from './types.ts';
 
@@ -86,7 +86,11 @@ export async function startLocalStack(
           return { done: false, seen, fatal: `run-local.ts exited ${child.exitCode}` };
         return { done: urls.has('influxdb'), seen };
       },
-      { what: 'run-local.ts to report every service healthy', timeoutMs: cfg.startupTimeoutMs },
+      {
+        what: 'run-local.ts to report every service healthy',
+        timeoutMs: cfg.startupTimeoutMs,
+        abandonWhen: childExit(child).then((how) => `run-local.ts ${how.replace(/^it /, '')}`),
+      },
     );
   } catch (err) {
     await down();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, WaitTimeoutError, waitFor } from './wait.ts';
+import { type Clock, childExit, WaitAbortedError, WaitTimeoutError, waitFor } from './wait.ts';
 
 function fakeClock(): Clock & { t: number } {
   const c = {
@@ -57,5 +57,39 @@ describe('waitFor with a condition that can never be met', () => {
     }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('Gave up waiting for every service healthy: run-local.ts exited 1');
     expect(clock.t, 'time spent waiting').toBe(0);
+  });
+});
+
+describe('waitFor gives up as soon as the awaited thing cannot happen any more', () => {
+  it('rejects at once when the child it waits on exits, naming the wait and the exit', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['-e', 'process.exit(3)']);
+    const t0 = performance.now();
+    const err = await waitFor(async () => ({ done: false, seen: 'no answer' }), {
+      what: 'the child to answer',
+      timeoutMs: 60_000,
+      maxIntervalMs: 30_000,
+      abandonWhen: childExit(child),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WaitAbortedError);
+    expect((err as Error).message).toBe('Gave up waiting for the child to answer: it exited (3)');
+    expect(performance.now() - t0, 'ms until the wait gave up').toBeLessThan(5_000);
+  });
+
+  it('returns the value when the condition is met first, and releases the abandon signal', async () => {
+    let released = false;
+    const v = await waitFor(async () => ({ done: true, value: 7, seen: 'done' }), {
+      what: 'x',
+      timeoutMs: 1_000,
+      abandonWhen: (signal) =>
+        new Promise<string>((resolve) =>
+          signal.addEventListener('abort', () => {
+            released = true;
+            resolve('late');
+          }),
+        ),
+    });
+    expect(v).toBe(7);
+    expect(released, 'the abandon signal is aborted when the wait ends').toBe(true);
   });
 });

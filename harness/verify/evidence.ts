@@ -15,6 +15,7 @@ import { health } from '../probes/http.ts';
 import { activeProfile, type HealthMapping, type StackProfile } from '../profile/index.ts';
 import { assertSafeToFire } from '../safety/interlock.ts';
 import { inspect } from '../stack/docker.ts';
+import { serviceStopped } from '../stack/service-stopped.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { waitFor } from '../util/wait.ts';
 import { type ConnectionDeliveries, type Custody, chainOfCustody } from './custody.ts';
@@ -164,6 +165,8 @@ export async function ingestionReady(stack: StartedStack, timeoutMs = 60_000): P
       what: `${service} to hold a connection to the mock HA that authenticated and subscribed to state_changed${roles().ingestion.health ? ' (and its mapped health to agree)' : ''}`,
       timeoutMs,
       intervalMs: 250,
+      // A stopped ingestion container can never connect: give up at once and say so.
+      abandonWhen: serviceStopped(stack, service),
     },
   );
 }

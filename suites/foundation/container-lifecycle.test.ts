@@ -8,12 +8,13 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupScope } from '../../harness/docker/cleanup.ts';
 import { dockerClient, HARNESS_LABEL, RUN_LABEL } from '../../harness/docker/client.ts';
+import { ownerLabels } from '../../harness/docker/identity.ts';
 import { countResources } from '../../harness/docker/resources.ts';
 import { pins } from '../../harness/provision/pins.ts';
 
 const runId = randomUUID();
 const label = `${RUN_LABEL}=${runId}`;
-const labels = { [HARNESS_LABEL]: '1', [RUN_LABEL]: runId };
+const labels = { ...ownerLabels(), [HARNESS_LABEL]: '1', [RUN_LABEL]: runId };
 
 // A tiny HTTP server inside the project's image: proves Node 24 and the app image run, and that a
 // published port answers from the host. It writes to a named volume to prove volumes work.

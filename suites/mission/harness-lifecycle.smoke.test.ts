@@ -10,7 +10,7 @@ import { loadConfig, repoRoot } from '../../harness/config/load.ts';
 import { startComposeStack } from '../../harness/stack/compose-target.ts';
 import { projectContainers, tailLogs } from '../../harness/stack/docker.ts';
 import type { StartedStack } from '../../harness/stack/types.ts';
-import { waitFor } from '../../harness/util/wait.ts';
+import { childExit, waitFor } from '../../harness/util/wait.ts';
 
 const mini = resolve(repoRoot, 'harness/stack/testdata/mini.profile.json');
 const config = (project: string) =>
@@ -113,6 +113,7 @@ describe('compose target on Ctrl-C', () => {
       await waitFor(async () => ({ done: out.includes('UP'), seen: out || '(no output)' }), {
         what: 'the child to boot its stack',
         timeoutMs: 120_000,
+        abandonWhen: childExit(child),
       });
       expect((await projectContainers(project)).length).toBe(2);
     } finally {

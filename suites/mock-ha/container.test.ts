@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import { createConnection, createLongLivedTokenAuth, type HassEvent } from 'home-assistant-js-websocket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerLabels } from '../../harness/docker/identity.ts';
 import {
   MOCK_HA_LABELS,
   type StartedMockHaContainer,
@@ -89,7 +90,7 @@ describe('mock HA container (home-assistant-test)', () => {
       Image: image ?? 'homeiq/app:local',
       Cmd: ['harness/mock-ha/cli.ts'],
       Env: ['HA_TOKEN=too-short'],
-      Labels: MOCK_HA_LABELS,
+      Labels: { ...MOCK_HA_LABELS, ...ownerLabels() },
       Tty: true, // raw log stream, no multiplexing headers
     });
     try {

@@ -4,6 +4,7 @@
  * requests (health checks) counts 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerLabels } from '../../harness/docker/identity.ts';
 import {
   assertNoEgress,
   assertNoExternalEgress,
@@ -30,7 +31,7 @@ describe('egress monitor (real containers, iptables + tcpdump sidecars)', () => 
   let sidecarsAfterStop: number;
 
   beforeAll(async () => {
-    await docker.createNetwork({ Name: network, Labels: { 'com.homeiq.harness': '1' } });
+    await docker.createNetwork({ Name: network, Labels: ownerLabels() });
     server = await startScratchContainer({ name: 'egress-server', network, cmd: ['perl', '-e', PERL_HTTP] });
     caller = await startScratchContainer({ name: 'egress-caller', network });
     const serverUrl = `http://${server.ip}:8080/health`;

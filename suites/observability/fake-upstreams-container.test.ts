@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pins from '../../harness/config/pins.json' with { type: 'json' };
+import { ownerLabels } from '../../harness/docker/identity.ts';
 import { type ServiceEgress, startEgressMonitor } from '../../harness/egress/index.ts';
 import { recordEgress } from '../../harness/report/measurements.ts';
 import { waitFor } from '../../harness/util/wait.ts';
@@ -19,7 +20,7 @@ describe('fake-upstreams container (serve.ts in the app image)', () => {
   const responses: string[] = [];
 
   beforeAll(async () => {
-    await docker.createNetwork({ Name: network, Labels: { 'com.homeiq.harness': '1' } });
+    await docker.createNetwork({ Name: network, Labels: ownerLabels() });
     upstreams = await startScratchContainer({
       name: 'fake-upstreams',
       image: pins.appImage,

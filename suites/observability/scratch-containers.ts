@@ -1,9 +1,10 @@
 /**
- * Throwaway containers from the base image for the observability suites. Labelled
- * com.homeiq.harness=1 and removed by `remove()` / `await using`.
+ * Throwaway containers from the base image for the observability suites. Labelled with the
+ * run's owner (harness/docker/identity.ts) and removed by `remove()` / `await using`.
  */
 import Docker from 'dockerode';
 import pins from '../../harness/config/pins.json' with { type: 'json' };
+import { ownerLabels } from '../../harness/docker/identity.ts';
 
 export const BASE_IMAGE = pins.baseImage.tag;
 export const docker = new Docker();
@@ -37,7 +38,7 @@ export async function startScratchContainer(opts: {
     NetworkingConfig: opts.alias ? { EndpointsConfig: { [network]: { Aliases: [opts.alias] } } } : undefined,
     name: `homeiq-obs-${opts.name}-${process.pid}`,
     Cmd: opts.cmd ?? ['sleep', 'infinity'],
-    Labels: { 'com.homeiq.harness': '1', 'com.homeiq.service': opts.name },
+    Labels: { ...ownerLabels(), 'com.homeiq.service': opts.name },
     HostConfig: {
       Memory: opts.memoryBytes,
       MemorySwap: opts.memoryBytes, // no swap: the limit is the limit

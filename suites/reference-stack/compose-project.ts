@@ -3,9 +3,10 @@
  * loopback host ports, `up --wait`, and `down -v` on every path. Failures carry the last log lines.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ulid } from 'ulid';
 import { harnessHealthcheck } from '../../harness/config/defaults.ts';
+import { writeOwnerOverride } from '../../harness/stack/compose-owner.ts';
 import { createLogger } from '../../harness/util/log.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -116,6 +117,21 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
     'docker-compose.test.yml',
     ...(process.env.REFSTACK_COMPOSE_OVERRIDES ?? '').split(',').filter((f) => f !== ''),
   ];
+  // Every container, network and volume of the project carries this run's owner labels.
+  const owner = await writeOwnerOverride(
+    { argv: ['docker', 'compose'], executable: { executablePath: 'docker' }, version: '' },
+    {
+      project,
+      files: files.map((f) => resolve(REPO_ROOT, f)),
+      profiles: ['test'],
+      environment: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >,
+    },
+    REPO_ROOT,
+  );
+  files.push(owner.file);
   const base = ['docker', 'compose', '-p', project, ...files.flatMap((f) => ['-f', f]), '--profile', 'test'];
   const compose = (args: string[], timeoutMs = 120_000) => run([...base, ...args], env, timeoutMs);
   const refreshPorts = async () => {
@@ -156,6 +172,7 @@ export async function composeProject(extraEnv: Record<string, string> = {}): Pro
     down: async () => {
       const r = await compose(['down', '-v', '--remove-orphans', '-t', '15'], 180_000);
       log.info(`${project}: down -v exit ${r.code}`);
+      if (r.code === 0) owner.remove();
     },
   };
 }

@@ -6,12 +6,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { parseCli } from '../../cli/args.ts';
 import { startMockHa } from '../index.ts';
 import { type Exchange, runExchange, type StepOutput } from './exchange.ts';
 import { normaliseOutputs } from './normalise.ts';
 import { TRANSCRIPTS_DIR } from './record.ts';
 
-const names = process.argv.slice(2);
+const { positionals: names } = parseCli(
+  'conformance-diff',
+  `usage: node harness/mock-ha/conformance/diff.ts [name ...]
+
+Prints the steps where the mock's answers differ from the golden transcripts (all, or the named ones).`,
+  {},
+  { allowPositionals: true },
+);
 let differing = 0;
 for (const f of readdirSync(TRANSCRIPTS_DIR)
   .filter((x) => x.endsWith('.json'))

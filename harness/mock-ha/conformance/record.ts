@@ -9,12 +9,13 @@
  * Not run in CI (installing HA core takes minutes); the replay test (replay.test.ts) is.
  * Exit codes: 0 recorded, 1 HA failed to start or an exchange failed, 2 bad flags.
  */
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../../cli/args.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { runExchange } from './exchange.ts';
 import { normaliseOutputs } from './normalise.ts';
@@ -79,15 +80,11 @@ async function onboard(url: string): Promise<string> {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: { hass: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
-  });
-  if (values.help) {
-    process.stdout.write(
-      'usage: node harness/mock-ha/conformance/record.ts --hass <venv>/bin/hass [--only a,b]\n',
-    );
-    return;
-  }
+  const { values } = parseCli(
+    'conformance-record',
+    'usage: node harness/mock-ha/conformance/record.ts --hass <venv>/bin/hass [--only a,b]',
+    { hass: { type: 'string' }, only: { type: 'string' } },
+  );
   if (!values.hass || !existsSync(values.hass))
     fail(`--hass must name the hass executable of a venv, got ${values.hass ?? 'nothing'}`);
   const only = values.only ? new Set(values.only.split(',')) : null;

@@ -4,13 +4,20 @@
  *   node harness/mock-ha/tools/make-trace.ts --seed 42 --size small --rate 5 --duration 60 \
  *     --burst-at 30 --burst-s 3 --burst-rate 60 > fixtures/traces/small-home-60s.jsonl
  */
-import { parseArgs } from 'node:util';
+import { intInput, parseCli, usageError } from '../../cli/args.ts';
 import { buildHome, type HomeSize } from '../home/home.ts';
 import { Rng } from '../home/rng.ts';
 import { World } from '../home/world.ts';
 
-const { values: v } = parseArgs({
-  options: {
+const P = 'make-trace';
+const { values: v } = parseCli(
+  P,
+  `usage: node harness/mock-ha/tools/make-trace.ts [--seed 42] [--size small|medium|large] [--rate 5]
+       [--duration 60] [--burst-at 30] [--burst-s 0] [--burst-rate 0] > trace.jsonl
+
+Writes a synthetic JSONL trace of the seeded home (Poisson arrivals at --rate ev/s for
+--duration s, plus an optional burst) to stdout.`,
+  {
     seed: { type: 'string', default: '42' },
     size: { type: 'string', default: 'small' },
     rate: { type: 'string', default: '5' },
@@ -19,7 +26,15 @@ const { values: v } = parseArgs({
     'burst-s': { type: 'string', default: '0' },
     'burst-rate': { type: 'string', default: '0' },
   },
-});
+);
+intInput(P, '--seed', v.seed, 42, 0, 2 ** 31 - 1);
+intInput(P, '--rate', v.rate, 5, 1, 100_000);
+intInput(P, '--duration', v.duration, 60, 1, 86_400);
+intInput(P, '--burst-at', v['burst-at'], 30, 0, 86_400);
+intInput(P, '--burst-s', v['burst-s'], 0, 0, 86_400);
+intInput(P, '--burst-rate', v['burst-rate'], 0, 0, 100_000);
+if (!['small', 'medium', 'large'].includes(v.size))
+  usageError(P, `--size "${v.size}" is invalid: expected small, medium or large`);
 const seed = Number(v.seed);
 const world = new World(buildHome(seed, v.size as HomeSize), 0);
 const rng = new Rng(seed + 1);

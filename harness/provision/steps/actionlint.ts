@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCli } from '../../cli/args.ts';
 import { commandExists, exec, isDebianRoot } from '../exec.ts';
 import { cacheDir } from '../paths.ts';
 import { pins } from '../pins.ts';
@@ -123,6 +124,14 @@ export async function ensureActionlint(ctx: StepContext): Promise<void> {
 }
 
 if (import.meta.main) {
+  parseCli(
+    'setup',
+    `usage: node harness/provision/steps/actionlint.ts
+
+Builds actionlint ${pins.actionlint.version} from its Go module into the tool cache if it is
+missing (the setup step on its own; npm run setup runs it). Takes no flags.`,
+    {},
+  );
   runStep(`actionlint ${pins.actionlint.version}`, ensureActionlint).catch((err: unknown) => {
     process.stderr.write(`setup: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

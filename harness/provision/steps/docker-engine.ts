@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '../../util/wait.ts';
+import { childExit, waitFor } from '../../util/wait.ts';
 import { engineVersion } from '../docker-cli.ts';
 import { commandExists, exec, isDebianRoot } from '../exec.ts';
 import { cacheDir } from '../paths.ts';
@@ -40,13 +40,19 @@ export async function ensureDockerEngine(ctx: StepContext): Promise<string> {
   const log = join(cacheDir(), 'dockerd.log');
   ctx.progress(`starting dockerd (log: ${log})`);
   const out = openSync(log, 'a');
-  spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] }).unref();
+  const dockerd = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
+  dockerd.unref();
   const version = await waitFor(
     async () => {
       const v = await engineVersion(5_000);
       return { done: v.version !== undefined, value: v.version, seen: v.why };
     },
-    { what: `dockerd to answer at ${where()} (log: ${log})`, timeoutMs: 60_000, intervalMs: 250 },
+    {
+      what: `dockerd to answer at ${where()} (log: ${log})`,
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      abandonWhen: childExit(dockerd),
+    },
   );
   ctx.did(`installed/started Debian's Docker engine ${version} (dockerd log: ${log})`);
   return version as string;

@@ -1,0 +1,129 @@
+/**
+ * Everything a run's configuration must satisfy before anything starts, checked once by the
+ * test command's preflight: the schema (load.ts), the files it names (env file, compose files,
+ * planted fault), the stack profile, and the host ports the stack will bind. Throws ConfigError
+ * with ONE line naming the variable, its value and what is allowed (the preflight exits 2); a bad
+ * stack profile gives one line per bad entry (file, JSON path, value, what is allowed).
+ *
+ * Host ports: the compose target publishes none (services are reached on the run's network), so
+ * only the local target (the reference services as processes on contract ports +
+ * HOMEIQ_LOCAL_PORT_OFFSET) can find a port taken. `<SERVICE>_HOST_PORT` values are still checked
+ * for shape: `docker compose config` interpolates them when it renders docker-compose.test.yml.
+ */
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ProfileError } from '../profile/index.ts';
+import { contractPorts } from './defaults.ts';
+import { ConfigError, type HarnessConfig, loadConfig, repoRoot } from './load.ts';
+
+/** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
+export const hostPortVariable = (service: string) =>
+  `${service.toUpperCase().replaceAll('-', '_')}_HOST_PORT`;
+
+/** Every `<SERVICE>_HOST_PORT` variable of the stack, from the contract's ports. */
+export const hostPortVariables = (): string[] => Object.keys(contractPorts).map(hostPortVariable);
+
+const invalid = (line: string) => new ConfigError('CONFIG_INVALID', line);
+
+function readable(variable: string, value: string, path: string, what: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw invalid(`${variable}="${value}" is invalid: expected ${what} (${path} cannot be read)`);
+  }
+}
+
+/** Resolves true when `port` can be bound on `host` right now. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The planted faults that exist: fixtures/faults/<name>.env or <name>.compose.yml. */
+export function plantedFaults(root = repoRoot): string[] {
+  const names = new Set<string>();
+  for (const f of readdirSync(join(root, 'fixtures', 'faults'))) {
+    const m = /^([a-z0-9-]+)\.(env|compose\.yml)$/.exec(f);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+async function checkHostPorts(cfg: HarnessConfig, env: Record<string, string | undefined>): Promise<void> {
+  for (const service of Object.keys(contractPorts)) {
+    const variable = hostPortVariable(service);
+    const raw = env[variable];
+    if (raw !== undefined && raw !== '' && (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535))
+      throw invalid(
+        `${variable}="${raw}" is invalid: expected a TCP port between 0 and 65535 (0: Docker picks one)`,
+      );
+  }
+  if (cfg.target !== 'local') return;
+  // The local target binds influxdb and every reference service on 127.0.0.1, contract port + offset.
+  const offset = cfg.local.portOffset;
+  for (const [service, contractPort] of Object.entries(contractPorts)) {
+    const port = contractPort + offset;
+    if (port > 65_535)
+      throw invalid(
+        `HOMEIQ_LOCAL_PORT_OFFSET=${offset} is invalid: ${service}'s port ${contractPort} + ${offset} exceeds 65535`,
+      );
+    if (!(await portFree(port, '127.0.0.1')))
+      throw invalid(
+        `HOMEIQ_LOCAL_PORT_OFFSET=${offset}: port ${port} (${service}) on 127.0.0.1 is already in use: set HOMEIQ_LOCAL_PORT_OFFSET to an offset whose ports are free`,
+      );
+  }
+}
+
+/**
+ * Validate the whole harness configuration (process environment over HOMEIQ_ENV_FILE).
+ * Returns the parsed configuration; throws ConfigError (one line) on the first bad input.
+ */
+export async function validateHarnessConfig(
+  env: Record<string, string | undefined> = process.env,
+  root = repoRoot,
+): Promise<HarnessConfig> {
+  // loadConfig resolves the stack profile (HOMEIQ_PROFILE, from the environment or HOMEIQ_ENV_FILE).
+  const cfg = profileChecked(() => loadConfig(env, root));
+  // Where a value came from: the variable when set, else the stack profile that supplies it.
+  const from = (k: string) =>
+    env[k]?.trim()
+      ? { variable: k, value: env[k] as string }
+      : { variable: 'HOMEIQ_PROFILE', value: cfg.profile.source };
+  if (cfg.stackEnvFile !== undefined) {
+    const { variable, value } = from('HOMEIQ_STACK_ENV_FILE');
+    readable(variable, value, cfg.stackEnvFile, 'a readable env file of the stack');
+  }
+  for (const f of cfg.compose.files) {
+    const { variable, value } = from('COMPOSE_FILE');
+    readable(variable, value, f, 'readable compose files separated by ":"');
+  }
+  if (cfg.fault) {
+    const faults = plantedFaults(root);
+    if (!faults.includes(cfg.fault))
+      throw invalid(`HOMEIQ_FAULT="${cfg.fault}" is invalid: expected one of ${faults.join(', ')}`);
+  }
+  if (cfg.target === 'local' && !existsSync(join(root, 'fixtures', 'reference-stack', 'run-local.ts')))
+    throw invalid(
+      'HOMEIQ_TARGET="local" is invalid: this checkout has no fixtures/reference-stack/run-local.ts',
+    );
+  await checkHostPorts(cfg, env);
+  return cfg;
+}
+
+/**
+ * The stack profile loads and its org/bucket overrides hold (harness/profile: HOMEIQ_PROFILE,
+ * else the reference stack's): a ProfileError (one line per bad entry: file, JSON path, value,
+ * what is allowed) becomes the ConfigError the preflight reports with exit 2.
+ */
+function profileChecked<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ProfileError) throw invalid(err.lines.join('\n'));
+    throw err;
+  }
+}
