@@ -5,6 +5,7 @@
  * (stack-profile.schema.json) is generated from this by `npm run profile:schema`.
  */
 import { z } from 'zod';
+import { envPlaceholders, unknownPlaceholders } from './production-env.ts';
 
 const serviceName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, {
   message: 'a compose service name (letters, digits, "_", ".", "-")',
@@ -59,6 +60,14 @@ export const healthMappingSchema = z.strictObject({
     })
     .optional(),
 });
+
+/** Env of a production deployment: variable -> value, values may hold {{placeholders}} (production-env.ts). */
+const envMap = z.record(
+  envVariable,
+  z.string().refine((v) => unknownPlaceholders(v).length === 0, {
+    message: `a string whose {{placeholders}} are among ${envPlaceholders.join(', ')}`,
+  }),
+);
 
 const serviceRef = {
   service: serviceName,
@@ -125,6 +134,7 @@ export const profileFileSchema = z.strictObject({
       }),
     )
     .default(['mock-ha', 'influxdb-init', 'fake-upstreams']),
+  productionEnv: envMap.default({}),
   roles: z.strictObject({
     ingestion: z.strictObject({
       ...serviceRef,
@@ -158,6 +168,7 @@ export const profileFileSchema = z.strictObject({
           ...serviceRef,
           token: tokenDeliverySchema.optional(),
           upstreamHosts: z.array(z.string().min(1)).default([]),
+          productionEnv: envMap.optional(),
         }),
       )
       .default([]),

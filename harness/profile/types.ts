@@ -83,6 +83,12 @@ export interface CollectorRole extends ServiceRef {
   token?: TokenDelivery | undefined;
   /** Hosts its production variant would call (informational; egress is judged on all traffic). */
   upstreamHosts: string[];
+  /**
+   * What turns it on in production, on top of the profile's productionEnv: its enable switch,
+   * its upstream base URL (`{{fake-upstreams}}`) and fake keys. Absent = it has none of its own;
+   * the egress positive control needs at least one collector with it.
+   */
+  productionEnv?: Record<string, string> | undefined;
 }
 
 export interface AiServiceRole extends ServiceRef {
@@ -159,6 +165,13 @@ export interface StackProfile {
    * roles.mockHa.service), `influxdb-init` (onboarding + token volume), `fake-upstreams`.
    */
   harnessAdds: Array<'mock-ha' | 'influxdb-init' | 'fake-upstreams'>;
+  /**
+   * Environment of a production deployment of the same images, given to every production variant
+   * the harness starts (production safeguards): org, bucket, token variables, switches. Values may
+   * use {{influxdb.org}}, {{influxdb.bucket}}, {{influxdb.token}}, {{fake-upstreams}}
+   * (harness/profile/production-env.ts). The mode variable is set to `production` in any case.
+   */
+  productionEnv: Record<string, string>;
   roles: {
     ingestion: IngestionRole;
     influxdb: InfluxRole;
