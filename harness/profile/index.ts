@@ -9,6 +9,7 @@ import { loadProfile, ProfileError } from './load.ts';
 import type { StackProfile } from './types.ts';
 
 export { checkAgainstCompose, loadProfile, mappedServices, ProfileError } from './load.ts';
+export { fakeUpstreamsUrl, productionEnvFor } from './production-env.ts';
 export type * from './types.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { profileFor, referenceProfilePath } from './index.ts';
+import { productionEnvFor, profileFor, referenceProfilePath } from './index.ts';
 import { checkAgainstCompose, loadProfile, ProfileError, parseProfile } from './load.ts';
 
 const reference = JSON.parse(readFileSync(referenceProfilePath, 'utf8')) as Record<string, unknown>;
@@ -57,6 +57,8 @@ describe('stack profile loader', () => {
       delete p.roles.mockHa;
       delete p.roles.collectors;
       delete p.roles.aiServices;
+      delete p.roles.aiPath;
+      delete p.productionEnv;
       delete p.roles.metadataStore;
       delete p.roles.dataGenerator;
     });
@@ -67,6 +69,48 @@ describe('stack profile loader', () => {
     expect(p.roles.mockHa).toEqual({ service: 'home-assistant-test', port: 8123 });
     expect(p.roles.collectors).toEqual([]);
     expect(p.roles.metadataStore).toBeUndefined();
+    expect(p.roles.aiPath).toBeUndefined();
+    expect(p.productionEnv).toEqual({});
+  });
+
+  it('rejects unknown {{placeholders}} in productionEnv, naming the variable', () => {
+    const file = profileFile((p) => {
+      p.productionEnv.INFLUXDB_ORG = '{{influxdb.orgg}}';
+    });
+    let lines: string[] = [];
+    try {
+      loadProfile(file);
+    } catch (err) {
+      lines = (err as ProfileError).lines;
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /\$\.productionEnv\.INFLUXDB_ORG: "\{\{influxdb\.orgg\}\}" is invalid: expected a string whose \{\{placeholders\}\}/,
+    );
+  });
+
+  it('fills productionEnv placeholders per service and target', () => {
+    const p = loadProfile(profileFile(() => {}));
+    const env = productionEnvFor(p, 'weather-api', { token: 'tok' });
+    expect(env).toMatchObject({
+      DEPLOYMENT_MODE: 'production',
+      INFLUXDB_BUCKET: p.roles.influxdb.production.bucket,
+      INFLUXDB_TOKEN: 'tok',
+      ENABLE_WEATHER_API: 'true',
+      WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
+    });
+    expect(productionEnvFor(p, 'ai-core', { target: 'test' }).INFLUXDB_BUCKET).toBe(
+      p.roles.influxdb.test.bucket,
+    );
+  });
+
+  it('rejects an AI path on a service that is not mapped', () => {
+    const file = profileFile((p) => {
+      p.roles.aiPath.service = 'not-an-ai-service';
+    });
+    expect(() => loadProfile(file)).toThrow(
+      /\$\.roles\.aiPath\.service: "not-an-ai-service" is invalid: expected one of the profile's AI services/,
+    );
   });
 
   it('gives one line per bad entry, each naming the file, the JSON path, the value and what is allowed', () => {

@@ -145,6 +145,21 @@ function crossChecks(file: string, p: ParsedProfileFile, dir: string): string[] 
   };
   for (const [i, c] of r.collectors.entries()) unique(c.service, `$.roles.collectors[${i}].service`);
   for (const [i, a] of r.aiServices.entries()) unique(a.service, `$.roles.aiServices[${i}].service`);
+  if (r.aiPath !== undefined) {
+    const served = [
+      ...r.aiServices.map((a) => a.service),
+      ...(r.ingestion.port !== undefined ? [r.ingestion.service] : []),
+      ...(r.metadataStore?.port !== undefined ? [r.metadataStore.service] : []),
+    ];
+    if (!served.includes(r.aiPath.service))
+      lines.push(
+        `${file}: $.roles.aiPath.service: ${show(r.aiPath.service)} is invalid: expected one of the profile's AI services (${r.aiServices.map((a) => a.service).join(', ') || 'none mapped'})`,
+      );
+    if (r.aiPath.expect.upstreamRequests !== undefined && !p.harnessAdds.includes('fake-upstreams'))
+      lines.push(
+        `${file}: $.roles.aiPath.expect.upstreamRequests: is invalid: expected "fake-upstreams" in $.harnessAdds (the request count comes from the harness's fake upstreams)`,
+      );
+  }
   return lines;
 }
 

@@ -5,6 +5,7 @@
  * (stack-profile.schema.json) is generated from this by `npm run profile:schema`.
  */
 import { z } from 'zod';
+import { envPlaceholders, unknownPlaceholders } from './production-env.ts';
 
 const serviceName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, {
   message: 'a compose service name (letters, digits, "_", ".", "-")',
@@ -60,6 +61,14 @@ export const healthMappingSchema = z.strictObject({
     .optional(),
 });
 
+/** Env of a production deployment: variable -> value, values may hold {{placeholders}} (production-env.ts). */
+const envMap = z.record(
+  envVariable,
+  z.string().refine((v) => unknownPlaceholders(v).length === 0, {
+    message: `a string whose {{placeholders}} are among ${envPlaceholders.join(', ')}`,
+  }),
+);
+
 const serviceRef = {
   service: serviceName,
   port: port.optional(),
@@ -67,6 +76,46 @@ const serviceRef = {
 };
 
 const bucketRef = z.strictObject({ org: influxName, bucket: influxName });
+
+const jsonScalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One request through the stack's AI path and what its answer must show (roles.aiPath). */
+export const aiPathSchema = z.strictObject({
+  service: serviceName,
+  method: z.enum(['GET', 'POST', 'PUT'], { message: 'one of GET, POST, PUT' }).default('POST'),
+  path: httpPath,
+  body: z.unknown().optional(),
+  timeoutMs: z.number().int().min(1_000).max(300_000).default(60_000),
+  events: z.number().int().min(0).max(10_000).default(20),
+  expect: z
+    .strictObject({
+      status: z.number().int().min(100).max(599).default(200),
+      upstreamRequests: z
+        .strictObject({
+          request: z
+            .string()
+            .regex(/^[A-Z]+ \/\S*$/, { message: 'a request line, e.g. "POST /v1/chat/completions"' }),
+          min: z.number().int().min(1).default(1),
+        })
+        .optional(),
+      fields: z
+        .array(
+          z
+            .strictObject({
+              field: jsonField,
+              service: serviceName.optional(),
+              equals: jsonScalar.optional(),
+              min: z.number().optional(),
+              present: z.literal(true).optional(),
+            })
+            .refine((f) => f.equals !== undefined || f.min !== undefined || f.present !== undefined, {
+              message: 'a field check needs one of equals, min, present',
+            }),
+        )
+        .default([]),
+    })
+    .default({ status: 200, fields: [] }),
+});
 
 export const profileFileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -85,6 +134,7 @@ export const profileFileSchema = z.strictObject({
       }),
     )
     .default(['mock-ha', 'influxdb-init', 'fake-upstreams']),
+  productionEnv: envMap.default({}),
   roles: z.strictObject({
     ingestion: z.strictObject({
       ...serviceRef,
@@ -118,6 +168,7 @@ export const profileFileSchema = z.strictObject({
           ...serviceRef,
           token: tokenDeliverySchema.optional(),
           upstreamHosts: z.array(z.string().min(1)).default([]),
+          productionEnv: envMap.optional(),
         }),
       )
       .default([]),
@@ -132,6 +183,7 @@ export const profileFileSchema = z.strictObject({
         }),
       )
       .default([]),
+    aiPath: aiPathSchema.optional(),
     dataGenerator: z
       .strictObject({
         ...serviceRef,

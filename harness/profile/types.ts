@@ -83,6 +83,12 @@ export interface CollectorRole extends ServiceRef {
   token?: TokenDelivery | undefined;
   /** Hosts its production variant would call (informational; egress is judged on all traffic). */
   upstreamHosts: string[];
+  /**
+   * What turns it on in production, on top of the profile's productionEnv: its enable switch,
+   * its upstream base URL (`{{fake-upstreams}}`) and fake keys. Absent = it has none of its own;
+   * the egress positive control needs at least one collector with it.
+   */
+  productionEnv?: Record<string, string> | undefined;
 }
 
 export interface AiServiceRole extends ServiceRef {
@@ -93,6 +99,42 @@ export interface AiServiceRole extends ServiceRef {
   healthPaths: string[];
   /** Readiness path, when the service has one (must pass too). */
   readinessPath?: string | undefined;
+}
+
+/**
+ * "One request through the AI path": the request the harness sends to the stack's AI entry point
+ * after firing `events` state changes through the mock HA, and what the answer must show. Judged
+ * from the outside: the HTTP status, the fake LLM upstream's request count (the harness runs
+ * fake-upstreams), and optional JSON fields of the answer. Absent = the AI round-trip check fails
+ * and says this evidence is missing (it never passes silently).
+ */
+export interface AiPathRole {
+  /** Compose service that takes the request (its HTTP port is the one its role declares). */
+  service: string;
+  method: 'GET' | 'POST' | 'PUT';
+  /** HTTP path, e.g. `/api/suggest`. */
+  path: string;
+  /** JSON body sent as is (POST/PUT). */
+  body?: unknown;
+  /** How long the round trip may take, ms (default 60000). */
+  timeoutMs: number;
+  /** State changes fired through the mock HA (and awaited in InfluxDB) before the request (default 20). */
+  events: number;
+  expect: {
+    /** HTTP status of the answer (default 200). */
+    status: number;
+    /** Requests the fake upstreams must see during the round trip, e.g. `POST /v1/chat/completions` >= 1. */
+    upstreamRequests?: { request: string; min: number } | undefined;
+    /** JSON fields of the answer (dotted paths): equal to a value, >= a number, or present (not null). */
+    fields: Array<{
+      field: string;
+      /** Service the field is evidence about (named in the failure message; default: `service`). */
+      service?: string | undefined;
+      equals?: string | number | boolean | undefined;
+      min?: number | undefined;
+      present?: true | undefined;
+    }>;
+  };
 }
 
 export interface GeneratorRole extends ServiceRef {
@@ -123,12 +165,21 @@ export interface StackProfile {
    * roles.mockHa.service), `influxdb-init` (onboarding + token volume), `fake-upstreams`.
    */
   harnessAdds: Array<'mock-ha' | 'influxdb-init' | 'fake-upstreams'>;
+  /**
+   * Environment of a production deployment of the same images, given to every production variant
+   * the harness starts (production safeguards): org, bucket, token variables, switches. Values may
+   * use {{influxdb.org}}, {{influxdb.bucket}}, {{influxdb.token}}, {{fake-upstreams}}
+   * (harness/profile/production-env.ts). The mode variable is set to `production` in any case.
+   */
+  productionEnv: Record<string, string>;
   roles: {
     ingestion: IngestionRole;
     influxdb: InfluxRole;
     metadataStore?: MetadataRole | undefined;
     collectors: CollectorRole[];
     aiServices: AiServiceRole[];
+    /** One request through the AI path (optional; absent = the round-trip check fails naming what is missing). */
+    aiPath?: AiPathRole | undefined;
     dataGenerator?: GeneratorRole | undefined;
     mockHa: MockHaRole;
   };

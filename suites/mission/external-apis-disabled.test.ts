@@ -9,6 +9,7 @@ import { type ServiceEgress, startEgressMonitor } from '../../harness/egress/ind
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
 import { health, probe } from '../../harness/probes/http.ts';
+import { activeProfile, productionEnvFor } from '../../harness/profile/index.ts';
 import { recordEgress } from '../../harness/report/measurements.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
@@ -112,27 +113,34 @@ describe('external APIs disabled in test mode', () => {
     );
   });
 
-  it('positive control: the detector sees an enabled collector reach its upstream and InfluxDB', async (ctx) => {
+  it('positive control: the detector sees an enabled collector reach its upstream', async (ctx) => {
     withFailureContext(ctx, stack(), ['fake-upstreams']);
-    const before = await probe<{ total: number }>(`${stack().url('fake-upstreams')}/_upstreams/requests`);
-    const o = await observed(stack(), 'weather-api', {
-      DEPLOYMENT_MODE: 'production',
-      ENABLE_WEATHER_API: 'true',
-      WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
-      WEATHER_API_KEY: 'fake-weather-key',
-      COLLECTOR_POLL_SECONDS: '3600',
-      INFLUXDB_ORG: roles().influxdb.production.org,
-      INFLUXDB_BUCKET: roles().influxdb.production.bucket,
-      INFLUXDB_TOKEN: stack().tokens.influxProd ?? '',
-      INFLUXDB_TOKEN_FILE: '',
+    // The first collector the profile says how to enable (roles.collectors[].productionEnv).
+    const c = collectors().find((x) => x.productionEnv !== undefined);
+    check(c !== undefined, {
+      service:
+        collectors()
+          .map((x) => x.service)
+          .join(', ') || '(no collector mapped)',
+      what: 'a collector the harness can enable against the fake upstreams (positive control of the egress detector)',
+      expected:
+        'roles.collectors[].productionEnv in the stack profile for at least one collector (its enable switch, upstream base URL "{{fake-upstreams}}", a fake key)',
+      measured: 'none has productionEnv: the detector cannot be shown to see traffic',
     });
+    if (!c) return;
+    const before = await probe<{ total: number }>(`${stack().url('fake-upstreams')}/_upstreams/requests`);
+    const o = await observed(
+      stack(),
+      c.service,
+      productionEnvFor(activeProfile(), c.service, { token: stack().tokens.influxProd }),
+    );
     const after = await probe<{ total: number }>(`${stack().url('fake-upstreams')}/_upstreams/requests`);
     const served = (after.json?.total ?? 0) - (before.json?.total ?? 0);
-    recordEgress('positive control: weather-api enabled (production mode)', {
-      'weather-api': o.egress as ServiceEgress,
+    recordEgress(`positive control: ${c.service} enabled (production mode)`, {
+      [c.service]: o.egress as ServiceEgress,
     });
     check((o.egress?.newConnections ?? 0) > 0 && served > 0, {
-      service: 'weather-api',
+      service: c.service,
       what: 'outbound connections seen by the detector when enabled, and requests served by fake-upstreams',
       expected: '> 0 and > 0',
       measured: `${o.egress?.newConnections ?? 'no reading'} connections to [${o.egress?.destinations.join(', ') ?? ''}], ${served} requests served (exit ${o.variant.exitCode ?? 'none, running'})`,

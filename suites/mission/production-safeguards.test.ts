@@ -7,6 +7,7 @@
 import { describe, it } from 'vitest';
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
+import { activeProfile, productionEnvFor } from '../../harness/profile/index.ts';
 import { probeWritePermission } from '../../harness/safety/influx-writer.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
@@ -25,34 +26,12 @@ const homeIqServices = () => {
     ...(r.dataGenerator ? [r.dataGenerator.service] : []),
   ];
 };
-/** What a production deployment of the same images is configured with (fixtures/env/env.production). */
-const production = () => ({
-  [modeVar()]: 'production',
-  INFLUXDB_ORG: influx().production.org,
-  INFLUXDB_BUCKET: influx().production.bucket,
-  INFLUXDB_TOKEN: '',
-  INFLUXDB_TOKEN_FILE: '',
-  DATABASE_URL: 'sqlite+aiosqlite:///./data/metadata.db',
-  ENABLE_WEATHER_API: 'true',
-  ENABLE_CARBON_INTENSITY: 'true',
-  ENABLE_ELECTRICITY_PRICING: 'true',
-  ENABLE_AIR_QUALITY: 'true',
-  ENABLE_CALENDAR: 'true',
-  ENABLE_SMART_METER: 'true',
-  ENABLE_SPORTS_DATA: 'true',
-  ENABLE_SYNTHETIC_DATA_GENERATION: 'false',
-  ENABLE_MOCK_DATA_CREATION: 'false',
-});
-/** Production collectors talk to the fake upstreams, never to the internet. */
-const upstreams = {
-  WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
-  AIR_QUALITY_API_BASE_URL: 'http://fake-upstreams:8090',
-  CARBON_API_BASE_URL: 'http://fake-upstreams:8090',
-  PRICING_API_BASE_URL: 'http://fake-upstreams:8090',
-  WEATHER_API_KEY: 'fake-weather-key',
-  WATTTIME_TOKEN: 'fake-watttime-token',
-  COLLECTOR_POLL_SECONDS: '3600',
-};
+/**
+ * What a production deployment of `service` is configured with: the profile's productionEnv (and
+ * the collector's own), placeholders filled; collectors' upstreams are the harness's fakes.
+ */
+const production = (service: string, token?: string, target: 'production' | 'test' = 'production') =>
+  productionEnvFor(activeProfile(), service, { token, target });
 
 async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
@@ -85,10 +64,7 @@ describe('production safeguards', () => {
       measured: 'none declared',
     });
     if (!gen) return;
-    const v = await variant(stack(), gen.service, {
-      ...production(),
-      INFLUXDB_TOKEN: stack().tokens.influxProd ?? '',
-    });
+    const v = await variant(stack(), gen.service, production(gen.service, stack().tokens.influxProd));
     const code = gen.refusalExitCode;
     check(v.exitCode !== undefined && v.exitCode !== 0 && (code === undefined || v.exitCode === code), {
       service: gen.service,
@@ -107,7 +83,7 @@ describe('production safeguards', () => {
     const cols = roles().collectors;
     const results = await inBatches(cols, 3, async (c) => ({
       c,
-      v: await variant(stack(), c.service, { ...production(), ...upstreams, INFLUXDB_TOKEN: token }),
+      v: await variant(stack(), c.service, production(c.service, token)),
     }));
     checkAll(
       results.map(({ c, v }) => {
@@ -145,11 +121,11 @@ describe('production safeguards', () => {
       ...influx().test,
     });
     // A production ingestion pointed at the test bucket must refuse to start rather than write there.
-    const ingestion = await variant(stack(), roles().ingestion.service, {
-      [modeVar()]: 'production',
-      INFLUXDB_ORG: influx().test.org,
-      INFLUXDB_BUCKET: influx().test.bucket,
-    });
+    const ingestion = await variant(
+      stack(),
+      roles().ingestion.service,
+      production(roles().ingestion.service, token, 'test'),
+    );
     checkAll(
       [
         {
