@@ -39,6 +39,6 @@ describe('npm run test:upgrade: bad input', () => {
   it('--help prints the usage and exits 0', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: npm run test:upgrade -- \[--from <version\|image>\]/);
+    expect(r.stdout).toMatch(/^usage: npm run test:upgrade -- \[--from <version\|image>\]/);
   });
 });

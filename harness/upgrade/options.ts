@@ -35,7 +35,7 @@ export const UPGRADE_OPTIONS = {
 } as const;
 export type UpgradeOption = keyof typeof UPGRADE_OPTIONS;
 
-export const USAGE = `Usage: npm run test:upgrade -- [--from <version|image>] [--to <version|image>] [--from-volume <name> | --from-backup <dir>]
+export const USAGE = `usage: npm run test:upgrade -- [--from <version|image>] [--to <version|image>] [--from-volume <name> | --from-backup <dir>]
 
 Pre-upgrade check of InfluxDB on the home's own data: boots the test profile on --from, drives a
 seeded scenario through the real ingestion, captures counts, values, tokens and Flux answers, stops
