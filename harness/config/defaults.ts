@@ -1,5 +1,5 @@
 /**
- * Defaults taken from the seeds and /work/shared/CONTRACTS.md. Change them here only, and only
+ * Defaults taken from HomeIQ's dual-deployment contract (Epic 40) and its NUC resource ceilings. Change them here only, and only
  * when the contract changes: every check compares the system against these numbers.
  */
 

@@ -16,7 +16,7 @@ const envVariable = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
 const httpPath = z.string().regex(/^\/\S*$/, { message: 'an HTTP path starting with "/"' });
 const jsonField = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
-  message: 'a dotted JSON field path, e.g. home_assistant.subscribed',
+  message: 'a dotted JSON field path, e.g. connection.subscribed',
 });
 /** InfluxDB org and bucket names: non-empty, no leading underscore (reserved for system buckets). */
 const influxName = z.string().regex(/^[^_\s][^\s]{0,63}$/, {

@@ -21,7 +21,7 @@ export type TokenDelivery =
 
 /**
  * Optional health evidence of one service: where its health document is and which JSON fields
- * (dotted paths, e.g. `home_assistant.subscribed`) mean what. Every field is optional; a check
+ * (dotted paths, e.g. `connection.subscribed`) mean what. Every field is optional; a check
  * that has no mapping judges from the outside only.
  */
 export interface HealthMapping {

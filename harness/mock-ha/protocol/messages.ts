@@ -1,7 +1,7 @@
 /**
  * Pure builders for the Home Assistant WebSocket protocol (no I/O). Shared by the mock server,
  * the tests and any verifier, so that all of them agree on the wire format.
- * Ground truth: /work/shared/CONTRACTS.md section 1.
+ * Ground truth: Home Assistant's WebSocket API (fixtures/ha-transcripts, recorded from real HA core).
  */
 import type { CompressedDiff, CompressedState, EntitiesEvent, HaContext, HaState } from './types.ts';
 
