@@ -95,8 +95,10 @@ export function urlOf(info: Docker.ContainerInspectInfo, preferredPort?: number)
     const hostPort = bindings?.find((b) => b.HostPort)?.HostPort;
     if (hostPort && !containerPort.endsWith('/udp')) return `http://127.0.0.1:${hostPort}`;
   }
+  // The profile's port wins: a user's service need not EXPOSE the port it serves on (the rewrite
+  // publishes none), so an image without EXPOSE is still reached on its bridge address.
   const tcp = Object.keys(info.Config.ExposedPorts ?? {}).filter((p) => !p.endsWith('/udp'));
-  const exposed = tcp.find((p) => p === `${preferredPort}/tcp`) ?? tcp[0];
+  const exposed = preferredPort !== undefined ? `${preferredPort}/tcp` : tcp[0];
   const ip = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
   if (exposed && ip) return `http://${ip}:${exposed.split('/')[0]}`;
   return undefined;
