@@ -23,9 +23,13 @@ export interface CliResult {
 /** The CLI as a function (argv without node and script), for tests and for main(). */
 export function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): CliResult {
   let parsed: ReturnType<typeof parse>;
+  // `npm run lint:compose -- --env-file F` reaches us as `-- --env-file F`: the script passes a
+  // leading `--` so that Node itself does not take `--env-file` (Node reads that flag even after the
+  // script name and exits 9 when the file is missing). Drop that one separator.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   const parse = () =>
     parseArgs({
-      args: argv,
+      args,
       allowPositionals: true,
       options: { 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });

@@ -12,6 +12,7 @@ const projects: string[][] = [
   ['docker-compose.test.yml'],
   ['docker-compose.test.yml', 'fixtures/faults/collector-enabled.compose.yml'],
   ['fixtures/compose-lint/flawed.compose.yml'],
+  ['fixtures/compose-lint/multi-document/docker-compose.yml'],
   ['fixtures/compose-lint/homes/home-a/docker-compose.yml'],
   [
     'fixtures/compose-lint/homes/home-b/docker-compose.yml',

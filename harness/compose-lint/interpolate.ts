@@ -7,8 +7,16 @@
  * An unset variable without a default becomes "" (compose warns and does the same).
  */
 
+/** Why interpolation failed: `syntax` (the text is malformed) or `required` (`${VAR:?msg}` unset). */
+export type InterpolationFault = 'syntax' | 'required';
+
 export class InterpolationError extends Error {
   override readonly name = 'InterpolationError';
+  readonly fault: InterpolationFault;
+  constructor(message: string, fault: InterpolationFault = 'syntax') {
+    super(message);
+    this.fault = fault;
+  }
 }
 
 /** Variables by name; a Map so that no name can reach an object's prototype. */
@@ -86,11 +94,13 @@ export function interpolate(input: string, vars: VarLookup): InterpolationResult
             out += isSet ? value : run(arg);
             break;
           case ':?':
-            if (!nonEmpty) throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`);
+            if (!nonEmpty)
+              throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`, 'required');
             out += value;
             break;
           case '?':
-            if (!isSet) throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`);
+            if (!isSet)
+              throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`, 'required');
             out += value;
             break;
           case ':+':

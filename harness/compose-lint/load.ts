@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { EnvFileError, parseEnvFile as parseComposeEnvFile } from '../config/env-file.ts';
 import { InterpolationError, interpolate, type VarLookup } from './interpolate.ts';
 
@@ -156,16 +156,22 @@ class Loader {
     } catch (err) {
       throw new ComposeFileError(`cannot read ${this.display(path)}: ${(err as NodeJS.ErrnoException).code}`);
     }
-    const doc = parseDocument(text, { merge: true, prettyErrors: true });
+    // A file may hold several YAML documents (`---`): docker compose merges them in order, as if
+    // each were one more -f file.
+    const docs = [...parseAllDocuments(text, { merge: true, prettyErrors: true })];
+    const errors: { message: string; linePos?: { line: number }[] }[] = docs.flatMap((d) => d.errors);
     let root: unknown;
-    if (doc.errors.length === 0) {
+    if (errors.length === 0) {
       try {
-        root = doc.toJS({ mapAsMap: true, maxAliasCount: 10_000 });
+        for (const d of docs) {
+          const js: unknown = d.toJS({ mapAsMap: true, maxAliasCount: 10_000 });
+          root = root === undefined ? js : isMap(root) && isMap(js) ? mergeYaml(root, js) : js;
+        }
       } catch (err) {
-        doc.errors.push(err as never);
+        errors.push(err as never);
       }
     }
-    const firstError = doc.errors[0];
+    const firstError = errors[0];
     if (firstError) {
       const line = 'linePos' in firstError ? firstError.linePos?.[0]?.line : undefined;
       this.findings.push({
@@ -207,7 +213,11 @@ class Loader {
           service,
           rule: 'interpolation',
           message: `${at.join('.')}: ${err.message}`,
-          fix: 'set the variable (shell or .env) or give it a default: ${VAR:-value}',
+          // Compose's own advice for malformed text; a missing required variable needs a value.
+          fix:
+            err.fault === 'required'
+              ? 'set the variable (shell, .env or --env-file) or give it a default: ${VAR:-value}'
+              : 'write a variable as ${NAME} or ${NAME:-default} with a closing brace, or escape a literal $ as $$',
         });
         return '';
       }
@@ -366,6 +376,16 @@ class Loader {
     }
     return env;
   }
+}
+
+/** Later document over earlier: mappings merge key by key, anything else is replaced. */
+function mergeYaml(base: YMap, over: YMap): YMap {
+  const out: YMap = new Map(base);
+  for (const [k, v] of over) {
+    const prev = out.get(k);
+    out.set(k, isMap(prev) && isMap(v) ? mergeYaml(prev, v) : v);
+  }
+  return out;
 }
 
 function emptyDef(): ServiceDef {

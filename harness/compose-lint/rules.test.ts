@@ -209,6 +209,18 @@ describe('lint:compose rules', () => {
     ]);
     expect(fs[0]?.message).toBe('services.a.image: required variable IMAGE is missing: name the image');
     expect(fs[2]?.message).toMatch(/^not valid YAML at line 1/);
+    expect(fs[0]?.fix).toMatch(/^set the variable/);
+  });
+
+  it('reading: a malformed "${" gets the fix for its kind (close the brace or escape $ as $$), not "set the variable"', () => {
+    const fs = byRule(
+      mk([`services:\n${good('a', '')}`.replace('DEPLOYMENT_MODE: test', 'A: "${UNCLOSED"')]),
+      'interpolation',
+    );
+    expect(fs.map((f) => f.message)).toEqual(['services.a.environment.A: unterminated "${" in "${UNCLOSED"']);
+    expect(fs[0]?.fix).toBe(
+      'write a variable as ${NAME} or ${NAME:-default} with a closing brace, or escape a literal $ as $$',
+    );
   });
 
   it('reading: a file without services, or a service that is not a mapping, is a finding (nothing checked is not a pass)', () => {
