@@ -207,6 +207,16 @@ describe('the report of a full run (fixtures/report/sample-run.ts)', () => {
     expect(md).toMatch(/memory limits: 2\.91 GiB over 17 services = 48% of the 6\.00 GiB budget/);
   });
 
+  it('says how many promises a PASS covers when some were not checked (a one-suite run is no clean bill)', () => {
+    const only = sampleRun();
+    only.files = only.files.filter((f) => f.file === 'suites/mission/bucket-separation.smoke.test.ts');
+    const partial = renderMarkdown(only);
+    expect(partial).toMatch(
+      /^# HomeIQ deployment verdict: PASS for 1 of \d+ promises \(not checked: External APIs disabled, .*Graceful shutdown.*\)$/m,
+    );
+    expect(renderHtml(only)).toMatch(/<div class="banner warn">Deployment: PASS/);
+  });
+
   it("keeps the self-test's deliberate OOM kill out of the deployment's verdict", () => {
     expect(html).toContain('<h1>HomeIQ deployment verdict: PASS</h1>');
     const self = html.indexOf('id="self-tests"');

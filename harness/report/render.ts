@@ -45,6 +45,19 @@ const VERDICT_TEXT = {
   'not run': 'NOT RUN',
 } as const;
 
+/**
+ * The headline: the verdict, and when it is PASS while promises went unchecked, how many. A run of
+ * one suite must not read like a clean bill of health for the whole deployment. Promises checked
+ * only when their run is asked for (`whenRun`, e.g. the upgrade) do not count as missing.
+ */
+export function headline(s: Summary): string {
+  const v = s.deployment.verdict;
+  const expected = s.deployment.promises.filter((p) => !p.whenRun || p.status !== 'not run');
+  const unchecked = expected.filter((p) => p.status === 'not run');
+  if (v !== 'pass' || unchecked.length === 0) return VERDICT_TEXT[v];
+  return `PASS for ${expected.length - unchecked.length} of ${expected.length} promises (not checked: ${unchecked.map((p) => p.title).join(', ')})`;
+}
+
 /** Measurements of the deployment's files (and those recorded outside any test) vs the self-tests'. */
 function split(report: RunReport, s: Summary): { deployment: Measurement[]; self: Measurement[] } {
   const deploymentFiles = new Set(s.files.filter((f) => f.kind === 'deployment').map((f) => f.file));
@@ -99,12 +112,12 @@ export function renderHtml(report: RunReport, summary: Summary = buildSummary(re
     : '';
   const sc = s.selfTests.counts;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>HomeIQ deployment verdict: ${VERDICT_TEXT[v]}</title><style>${CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>HomeIQ deployment verdict: ${esc(headline(s))}</title><style>${CSS}</style></head>
 <body>
-<h1>HomeIQ deployment verdict: ${VERDICT_TEXT[v]}</h1>
+<h1>HomeIQ deployment verdict: ${esc(headline(s))}</h1>
 <p class="muted">${esc(iso(report.startedAt))} · wall time ${esc(seconds(report.finishedAt - report.startedAt))} · run ${esc(s.run.outcome)}${report.hostname ? ` · host ${esc(report.hostname)}` : ''}</p>
 ${banner}
-<div class="banner ${v === 'fail' ? 'bad' : v === 'pass' ? 'good' : 'warn'}">Deployment: ${VERDICT_TEXT[v]} · ${esc(checksText(s.deployment.counts))} · harness self-tests: ${esc(checksText(sc))}</div>
+<div class="banner ${v === 'fail' ? 'bad' : headline(s) === 'PASS' ? 'good' : 'warn'}">Deployment: ${VERDICT_TEXT[v]} · ${esc(checksText(s.deployment.counts))} · harness self-tests: ${esc(checksText(sc))}</div>
 ${verdictSection(s).html}
 <nav>${nav}</nav>
 ${unhandled}
@@ -138,7 +151,7 @@ export function renderMarkdown(report: RunReport, summary: Summary = buildSummar
   ].filter(Boolean);
   const c = s.counts;
   return [
-    `# HomeIQ deployment verdict: ${VERDICT_TEXT[v]}`,
+    `# HomeIQ deployment verdict: ${headline(s)}`,
     '',
     `${iso(report.startedAt)}, wall time ${seconds(report.finishedAt - report.startedAt)}, run ${s.run.outcome}.`,
     ...(report.interrupted
