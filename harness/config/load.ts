@@ -38,7 +38,10 @@ export interface HarnessConfig {
   };
   /** The stack's env file (HOMEIQ_STACK_ENV_FILE, else the profile's envFile); undefined = none. */
   stackEnvFile: string | undefined;
+  /** HOMEIQ_FAULT as given (for display); undefined = none. */
   fault: string | undefined;
+  /** The planted faults, in the order they are applied (HOMEIQ_FAULT=a,b). */
+  faults: string[];
   startupTimeoutMs: number;
   images: { app: string; influxdb: string };
   attach: { host: string; urls: Record<string, string>; project?: string | undefined };
@@ -144,6 +147,7 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
     },
     stackEnvFile: e.HOMEIQ_STACK_ENV_FILE ? abs(e.HOMEIQ_STACK_ENV_FILE) : profile.envFile,
     fault: e.HOMEIQ_FAULT,
+    faults: e.HOMEIQ_FAULT ? e.HOMEIQ_FAULT.split(',') : [],
     startupTimeoutMs: e.HOMEIQ_STARTUP_TIMEOUT_MS,
     images: { app: e.HOMEIQ_APP_IMAGE, influxdb: influxImage(e) },
     attach: { host: e.HOMEIQ_ATTACH_HOST, urls, project: e.HOMEIQ_ATTACH_PROJECT },

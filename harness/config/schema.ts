@@ -131,11 +131,16 @@ export const envSchema = z.object({
       (v) => (v === '' ? undefined : v),
       z
         .string()
-        .regex(/^[a-z0-9-]+$/, { message: 'a fault name from fixtures/faults (lowercase, digits, "-")' })
+        .regex(/^[a-z0-9-]+(?:,[a-z0-9-]+)*$/, {
+          message: 'a fault name from fixtures/faults (lowercase, digits, "-"), or several separated by ","',
+        })
+        .refine((s) => new Set(s.split(',')).size === s.split(',').length, {
+          message: 'each fault name once',
+        })
         .optional(),
     )
     .describe(
-      "A planted fault: `<name>.env` and/or `<name>.compose.yml` in the profile's `faults/` directory next to it, else in fixtures/faults.",
+      "A planted fault: `<name>.env` and/or `<name>.compose.yml` in the profile's `faults/` directory next to it, else in fixtures/faults. Several, comma-separated (`a,b`), are applied together in one boot (their env values must not disagree).",
     ),
   HOMEIQ_STARTUP_TIMEOUT_MS: int(300_000, 1_000, 3_600_000).describe(
     'Deadline for the stack to become healthy, ms.',

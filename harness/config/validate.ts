@@ -101,10 +101,13 @@ export async function validateHarnessConfig(
     const { variable, value } = from('COMPOSE_FILE');
     readable(variable, value, f, 'readable compose files separated by ":"');
   }
-  if (cfg.fault) {
+  if (cfg.faults.length) {
     const faults = plantedFaults(root);
-    if (!faults.includes(cfg.fault))
-      throw invalid(`HOMEIQ_FAULT="${cfg.fault}" is invalid: expected one of ${faults.join(', ')}`);
+    const unknown = cfg.faults.filter((f) => !faults.includes(f));
+    if (unknown.length)
+      throw invalid(
+        `HOMEIQ_FAULT="${cfg.fault}" is invalid: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a planted fault: expected one of ${faults.join(', ')}, or several separated by ","`,
+      );
   }
   if (cfg.target === 'local' && !existsSync(join(root, 'fixtures', 'reference-stack', 'run-local.ts')))
     throw invalid(

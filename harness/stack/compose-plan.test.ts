@@ -47,6 +47,40 @@ describe('compose plan', () => {
     expect(plan.profiles).toEqual(['x', 'y']);
   });
 
+  it('applies several faults in one boot (HOMEIQ_FAULT=a,b): every override, every env value, in order', async () => {
+    const root = repoWithFault();
+    writeFileSync(join(root, 'fixtures', 'faults', 'other.env'), 'SOME_OTHER=1\n');
+    writeFileSync(join(root, 'fixtures', 'faults', 'third.compose.yml'), 'services: {}\n');
+    const env = { HOMEIQ_FAULT: 'both,other,third' };
+    const cfg = loadConfig(env, root);
+    expect(cfg.faults).toEqual(['both', 'other', 'third']);
+    const plan = await planCompose(cfg, env, 'p3');
+    expect(plan.files.slice(-2)).toEqual([
+      join(root, 'fixtures/faults/both.compose.yml'),
+      join(root, 'fixtures/faults/third.compose.yml'),
+    ]);
+    expect(plan.faultEnvironment).toEqual({
+      INFLUXDB_MEM_LIMIT: '0',
+      INFLUXDB_TEST_TOKEN: 'planted',
+      SOME_OTHER: '1',
+    });
+  });
+
+  it('refuses two faults of one boot that set a variable to different values, naming both', async () => {
+    const root = repoWithFault();
+    writeFileSync(join(root, 'fixtures', 'faults', 'clash.env'), 'INFLUXDB_MEM_LIMIT=5G\n');
+    const env = { HOMEIQ_FAULT: 'both,clash' };
+    await expect(planCompose(loadConfig(env, root), env)).rejects.toThrow(
+      'HOMEIQ_FAULT="both,clash": both and clash set INFLUXDB_MEM_LIMIT to different values ("0", "5G"): expected faults that share a boot to set different variables',
+    );
+  });
+
+  it('refuses a fault named twice', () => {
+    expect(() => loadConfig({ HOMEIQ_FAULT: 'both,both' }, repoWithFault())).toThrow(
+      'HOMEIQ_FAULT="both,both" is invalid: expected each fault name once',
+    );
+  });
+
   it('refuses an unknown fault with the paths it looked for', async () => {
     const env = { HOMEIQ_FAULT: 'nope' };
     await expect(planCompose(loadConfig(env, '/repo'), env)).rejects.toThrow(

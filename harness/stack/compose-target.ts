@@ -104,14 +104,27 @@ export async function planCompose(
   for (const [k, v] of Object.entries(harnessHealthcheck)) environment[k] = _env[k] ?? v;
   environment.INFLUXDB_TOKENS_DIR = _env.INFLUXDB_TOKENS_DIR ?? TOKENS_DIR;
   environment[PHASE2_TOKEN_VARIABLE] = '';
-  if (cfg.fault) {
-    const found = faultFiles(cfg, cfg.fault);
+  // Planted faults (HOMEIQ_FAULT=a,b): each one's overrides, in order; two that set one variable
+  // to different values cannot share a boot.
+  const setBy: Record<string, string> = {};
+  for (const fault of cfg.faults) {
+    const found = faultFiles(cfg, fault);
     if (!found.env && !found.compose)
       throw new StackError(
         'STACK_BOOT_FAILED',
         `HOMEIQ_FAULT="${cfg.fault}": none of ${found.looked.join(', ')} exists`,
       );
-    if (found.env) Object.assign(faultEnvironment, readStackEnv(found.env));
+    if (found.env)
+      for (const [k, v] of Object.entries(readStackEnv(found.env))) {
+        const other = Object.hasOwn(setBy, k) ? setBy[k] : undefined;
+        if (other !== undefined && faultEnvironment[k] !== v)
+          throw new StackError(
+            'STACK_BOOT_FAILED',
+            `HOMEIQ_FAULT="${cfg.fault}": ${other} and ${fault} set ${k} to different values ("${faultEnvironment[k]}", "${v}"): expected faults that share a boot to set different variables`,
+          );
+        faultEnvironment[k] = v;
+        setBy[k] = fault;
+      }
     if (found.compose) files.push(found.compose);
   }
   const name =
