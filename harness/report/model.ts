@@ -4,6 +4,7 @@
  * shared by the reporter and every renderer (HTML, Markdown, JUnit, summary.json).
  */
 import type { ServiceEgress } from '../egress/monitor.ts';
+import type { FaultsReport } from '../faults/matrix.ts';
 import type { MemoryReport } from '../sampling/summary.ts';
 
 export type TestState = 'passed' | 'failed' | 'skipped' | 'pending';
@@ -121,4 +122,6 @@ export interface RunReport {
   target?: TargetInfo;
   /** Host the run ran on (JUnit hostname). */
   hostname?: string;
+  /** The planted-fault matrix (reports/faults.json of `npm run test:faults`), when there is one. */
+  faults?: FaultsReport;
 }

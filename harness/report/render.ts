@@ -7,6 +7,7 @@
  */
 import type { Measurement, ReportFile, RunReport } from './model.ts';
 import { egressSection } from './sections/egress.ts';
+import { faultsSection } from './sections/faults.ts';
 import { iso, seconds } from './sections/format.ts';
 import { latencySection } from './sections/latency.ts';
 import { memorySection } from './sections/memory.ts';
@@ -96,6 +97,7 @@ export function renderHtml(report: RunReport, summary: Summary = buildSummary(re
   const depSections = [
     failuresSection(depFiles, 'deployment'),
     upgradeSection(deployment),
+    faultsSection(report.faults),
     ...plotSections(deployment),
   ];
   const selfSections = [failuresSection(selfFiles, 'self'), ...plotSections(self)];
@@ -142,6 +144,7 @@ export function renderMarkdown(report: RunReport, summary: Summary = buildSummar
     failuresSection(depFiles, 'deployment').md,
     failuresSection(selfFiles, 'self').md,
     upgradeSection(deployment).md,
+    faultsSection(report.faults).md,
     memorySection(deployment).md,
     throughputSection(deployment).md,
     latencySection(deployment).md,

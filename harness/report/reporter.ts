@@ -23,6 +23,7 @@ import { renderJunit } from './junit.ts';
 import { measurementsDir, REPO_ROOT, reportsDir } from './measurements.ts';
 import type { Measurement, RunReport } from './model.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
+import { readFaultsReport } from './sections/faults.ts';
 import { buildSummary } from './summary.ts';
 import { configuredTarget, runTarget } from './target.ts';
 
@@ -135,6 +136,9 @@ export default class HarnessReporter implements Reporter {
       hostname: hostname(),
     };
     if (interrupted) report.interrupted = interrupted;
+    // The planted-fault matrix of `npm run test:faults`, when it ran into this reports directory.
+    const faults = readFaultsReport(reportsDir());
+    if (faults) report.faults = faults;
     return report;
   }
 

@@ -1,0 +1,143 @@
+/**
+ * Running the matrix: one boot per fault (or per group of faults sharing a `boot`), each its own
+ * vitest invocation of the fault's suite files with HOMEIQ_FAULT set (runner "upgrade": the
+ * pre-upgrade check, `node harness/upgrade/cli.ts`), its reports (JUnit, human report, log) in
+ * reports/faults/<fault>[+<fault>...]/; then the decision of harness/faults/decide.ts.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot } from '../config/load.ts';
+import { type BootDecision, decideBoot, parseJunit } from './decide.ts';
+import type { LoadedFault } from './load.ts';
+import type { BootResult } from './matrix.ts';
+
+/** The short scenario: bursts of the configured rate, 3 s long instead of 10 s (faults that need no burst). */
+export const SHORT_BURST_SECONDS = '3';
+
+/** Environment of a scenario on top of the caller's. */
+export const scenarioEnv = (scenario: 'short' | 'burst'): Record<string, string> =>
+  scenario === 'short' ? { HOMEIQ_BURST_SECONDS: SHORT_BURST_SECONDS } : {};
+
+export interface BootPlan {
+  faults: LoadedFault[];
+  runner: 'suites' | 'upgrade';
+  scenario: 'short' | 'burst';
+  suites: string[];
+  /** HOMEIQ_FAULT of the boot. */
+  fault: string;
+  dir: string;
+  env: Record<string, string>;
+  argv: string[];
+}
+
+/** What one boot runs: the union of its faults' suite files (in data order), burst if any needs it. */
+export function planBoot(faults: LoadedFault[], root = repoRoot): BootPlan {
+  const first = faults[0];
+  if (!first) throw new Error('a boot needs at least one fault');
+  const runner = first.runner;
+  const scenario = faults.some((f) => f.scenario === 'burst') ? 'burst' : 'short';
+  const suites = [...new Set(faults.flatMap((f) => f.suites))];
+  const fault = faults.map((f) => f.name).join(',');
+  const dir = join(root, 'reports', 'faults', faults.map((f) => f.name).join('+'));
+  const env = {
+    ...scenarioEnv(scenario),
+    HOMEIQ_FAULT: fault,
+    HOMEIQ_REPORTS_DIR: dir,
+    HOMEIQ_REPORT_SCREENSHOT: process.env.HOMEIQ_REPORT_SCREENSHOT ?? '0',
+  };
+  const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  const argv =
+    runner === 'upgrade'
+      ? [process.execPath, join(root, 'harness', 'upgrade', 'cli.ts')]
+      : [process.execPath, vitest, 'run', '--project', 'suites', ...suites];
+  return { faults, runner, scenario, suites, fault, dir, env, argv };
+}
+
+export const commandOf = (p: BootPlan, root = repoRoot): string =>
+  [
+    ...Object.entries(p.env)
+      .filter(([k]) => k !== 'HOMEIQ_REPORT_SCREENSHOT')
+      .map(([k, v]) => `${k}=${k === 'HOMEIQ_REPORTS_DIR' ? relative(root, v) : v}`),
+    p.runner === 'upgrade' ? 'npm run test:upgrade' : `npx vitest run --project suites ${p.suites.join(' ')}`,
+  ].join(' ');
+
+let current: ReturnType<typeof spawn> | undefined;
+
+/** Forward a signal to the running boot (the child cleans its stack up). */
+export function signalCurrent(signal: NodeJS.Signals): void {
+  current?.kill(signal);
+}
+
+/** Run one boot; its output goes to <dir>/run.log. Resolves with the exit code and wall time. */
+export function runBoot(p: BootPlan, root = repoRoot): Promise<{ exitCode: number | null; wallMs: number }> {
+  rmSync(p.dir, { recursive: true, force: true });
+  mkdirSync(p.dir, { recursive: true });
+  const log = createWriteStream(join(p.dir, 'run.log'));
+  const t0 = performance.now();
+  return new Promise((done) => {
+    const [cmd, ...args] = p.argv as [string, ...string[]];
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...p.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    current = child;
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.on('close', (code, signal) => {
+      current = undefined;
+      log.end();
+      done({ exitCode: code ?? (signal ? 128 : null), wallMs: performance.now() - t0 });
+    });
+    child.on('error', (err) => {
+      log.write(`could not start ${cmd}: ${err.message}\n`);
+    });
+  });
+}
+
+/** Decide a finished boot from its JUnit (a missing or unreadable JUnit: every file did not run). */
+export function decideFromReports(p: BootPlan): BootDecision & { junitError?: string } {
+  const junit = join(p.dir, 'junit.xml');
+  let cases: ReturnType<typeof parseJunit> = [];
+  let junitError: string | undefined;
+  if (!existsSync(junit))
+    junitError = `${junit} is missing: the run wrote no JUnit (see ${join(p.dir, 'run.log')})`;
+  else
+    try {
+      cases = parseJunit(readFileSync(junit, 'utf8'));
+    } catch (err) {
+      junitError = `${junit}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  const d = decideBoot(
+    p.faults.map((f) => ({
+      name: f.name,
+      suites: p.runner === 'upgrade' ? f.suites : f.suites,
+      expect: f.expect,
+    })),
+    cases,
+  );
+  if (junitError) {
+    d.problems.unshift(junitError);
+    for (const f of d.faults) f.problems.unshift(junitError);
+  }
+  return junitError ? { ...d, junitError } : d;
+}
+
+export function bootResult(
+  p: BootPlan,
+  d: BootDecision,
+  run: { exitCode: number | null; wallMs: number },
+  root = repoRoot,
+): BootResult {
+  return {
+    faults: p.faults.map((f) => f.name),
+    runner: p.runner,
+    scenario: p.scenario,
+    command: commandOf(p, root),
+    dir: relative(root, p.dir),
+    exitCode: run.exitCode,
+    wallMs: Math.round(run.wallMs),
+    rows: d.rows,
+  };
+}
