@@ -43,11 +43,15 @@ function portFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** The planted faults that exist: fixtures/faults/<name>.env or <name>.compose.yml. */
+/**
+ * The planted faults that exist: fixtures/faults/<name>.env or <name>.compose.yml (stack faults),
+ * or <name>.Dockerfile (a `to`-image fault of the pre-upgrade check, harness/upgrade/faults.ts:
+ * `HOMEIQ_FAULT=<name> npm run test:upgrade` validates the configuration before building it).
+ */
 export function plantedFaults(root = repoRoot): string[] {
   const names = new Set<string>();
   for (const f of readdirSync(join(root, 'fixtures', 'faults'))) {
-    const m = /^([a-z0-9-]+)\.(env|compose\.yml)$/.exec(f);
+    const m = /^([a-z0-9-]+)\.(env|compose\.yml|Dockerfile)$/.exec(f);
     if (m?.[1]) names.add(m[1]);
   }
   return [...names].sort();

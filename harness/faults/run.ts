@@ -64,6 +64,10 @@ export const commandOf = (p: BootPlan, root = repoRoot): string =>
 
 let current: ReturnType<typeof spawn> | undefined;
 
+/** Lines of a boot's output worth showing while it runs (the rest is in its run.log). */
+const PROGRESS =
+  /^\s*(✓|×|↓)\s|Test Files|^\s+Tests\s|boot: \d+ of \d+ services ready|^preflight: |test:upgrade: /;
+
 /** Forward a signal to the running boot (the child cleans its stack up). */
 export function signalCurrent(signal: NodeJS.Signals): void {
   current?.kill(signal);
@@ -83,8 +87,17 @@ export function runBoot(p: BootPlan, root = repoRoot): Promise<{ exitCode: numbe
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     current = child;
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    // Everything to the log; progress (boot, each test's verdict, the totals) to the console.
+    const prefix = `  [${p.faults.map((f) => f.name).join('+')}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream?.on('data', (chunk: Buffer) => {
+        log.write(chunk);
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) if (PROGRESS.test(l)) process.stdout.write(`${prefix}${l.trim()}\n`);
+      });
+    }
     child.on('close', (code, signal) => {
       current = undefined;
       log.end();
