@@ -95,7 +95,11 @@ export function runBoot(p: BootPlan, root = repoRoot): Promise<{ exitCode: numbe
         log.write(chunk);
         const lines = (rest + chunk.toString('utf8')).split('\n');
         rest = lines.pop() ?? '';
-        for (const l of lines) if (PROGRESS.test(l)) process.stdout.write(`${prefix}${l.trim()}\n`);
+        for (const line of lines) {
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: removing ANSI colour codes
+          const l = line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '');
+          if (PROGRESS.test(l)) process.stdout.write(`${prefix}${l.trim()}\n`);
+        }
       });
     }
     child.on('close', (code, signal) => {
