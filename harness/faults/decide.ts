@@ -151,7 +151,12 @@ const headOf = (message: string, service?: string): string => {
     .map((l) => l.trim())
     .filter(Boolean);
   const named = service ? lines.find((l) => l.includes(`${service}:`) || l.includes(service)) : undefined;
-  return (named ?? lines[0] ?? '').slice(0, 200);
+  // A checkAll summary ("memory limits: 1 of 19 failed") says little alone: add its first finding.
+  const first =
+    lines[1]?.startsWith('- ') && /\d+ of \d+ failed$/.test(lines[0] ?? '')
+      ? `${lines[0]}: ${lines[1].slice(2)}`
+      : lines[0];
+  return (named ?? first ?? '').slice(0, 200);
 };
 
 /** Does a failure message name `service` and carry the expected and the measured value? */
