@@ -110,6 +110,16 @@ describe('loadFaults', () => {
     ]);
   });
 
+  it('lets a fault that sets a token boot only alone (tokens reach every service)', () => {
+    const root = repo({ 'a.env': 'A=1\n', 't.env': 'INFLUXDB_TEST_TOKEN=x\n' }, [
+      entry('a', { boot: 'g' }),
+      entry('t', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x', service: 'influxdb' }] }),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: boot "g": t sets INFLUXDB_TEST_TOKEN: expected a fault that sets a token to boot alone (tokens reach every service)',
+    ]);
+  });
+
   it('groups faults that share a boot, in data order; --alone gives each its own', () => {
     const root = repo({ 'a.env': 'A=1\n', 'b.env': 'B=1\n', 'c.env': 'C=1\n' }, [
       entry('a', { boot: 'g' }),

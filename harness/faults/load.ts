@@ -163,6 +163,14 @@ function groupProblems(faults: LoadedFault[], rel: string): string[] {
       lines.push(
         `${rel}: boot "${boot}" (${members.map((m) => m.name).join(', ')}): expected faults of the "suites" runner only`,
       );
+    // Tokens flow through the whole stack (init job, token volume, every writer, the harness): a
+    // fault that sets one cannot be told apart from its neighbours by service. Learned when
+    // test-token-too-broad shared a boot with ingestion-prod-token and hid it.
+    for (const m of members)
+      if (members.length > 1 && m.sets.some((v) => /TOKEN/.test(v)))
+        lines.push(
+          `${rel}: boot "${boot}": ${m.name} sets ${m.sets.filter((v) => /TOKEN/.test(v)).join(', ')}: expected a fault that sets a token to boot alone (tokens reach every service)`,
+        );
     for (let a = 0; a < members.length; a++)
       for (let b = a + 1; b < members.length; b++) {
         const x = members[a] as LoadedFault;
