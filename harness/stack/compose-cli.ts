@@ -2,7 +2,8 @@
  * Which Compose v2 binary this machine has (the `docker compose` plugin or the standalone
  * `docker-compose`), and the detached emergency teardown used on Ctrl-C.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PROJECT_LABEL } from './docker.ts';
 import { StackError } from './types.ts';
 
@@ -70,4 +71,45 @@ export function spawnDetachedDown(
   ].join('; ');
   const child = spawn('sh', ['-c', script], { cwd, detached: true, stdio: 'ignore' });
   child.unref();
+}
+
+/**
+ * `compose -p P -f … --profile … config --format json`: the project as Compose resolves it
+ * (interpolation, env_file, extends, profiles, multi-document files), parsed as `T`. The caller's
+ * COMPOSE_FILE / COMPOSE_PROFILES / COMPOSE_PROJECT_NAME are removed so that only `plan` decides.
+ * @throws StackError STACK_BOOT_FAILED with compose's stderr when compose refuses the files.
+ */
+export async function composeConfig<T>(
+  cli: ComposeCli,
+  plan: { project: string; files: string[]; profiles: string[]; environment: Record<string, string> },
+  cwd: string,
+): Promise<T> {
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [
+    ...pre,
+    '-p',
+    plan.project,
+    ...plan.files.flatMap((f) => ['-f', f]),
+    ...plan.profiles.flatMap((p) => ['--profile', p]),
+    'config',
+    '--format',
+    'json',
+  ];
+  const env: Record<string, string | undefined> = { ...process.env, ...plan.environment };
+  for (const k of ['COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME']) delete env[k];
+  try {
+    const { stdout } = await promisify(execFile)(cmd, args, {
+      cwd,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as T;
+  } catch (err) {
+    const e = err as { stderr?: string; message?: string };
+    throw new StackError(
+      'STACK_BOOT_FAILED',
+      `${cli.argv.join(' ')} config of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',') || 'none'}) failed: ${(e.stderr || e.message || String(err)).trim()}`,
+    );
+  }
 }

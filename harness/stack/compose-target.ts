@@ -3,12 +3,10 @@
  * files and profiles, waits on healthchecks, and everything is torn down (with volumes) by
  * down(), by a failed boot, and on SIGINT/SIGTERM (Ryuk is not available here).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { harnessHealthcheck } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
@@ -22,7 +20,7 @@ import { progressLine } from '../util/progress.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
-import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
+import { type ComposeCli, composeConfig, detectCompose, spawnDetachedDown } from './compose-cli.ts';
 import {
   type ComposeModel,
   INIT_SERVICE,
@@ -62,8 +60,6 @@ export interface ComposePlan {
   /** Values a planted fault set (they win over what the stack wrote, e.g. a token the harness uses). */
   faultEnvironment: Record<string, string>;
 }
-
-const execFileAsync = promisify(execFile);
 
 const secret = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 
@@ -121,39 +117,8 @@ export async function planCompose(
 }
 
 /** The stack's compose config as Compose renders it (interpolation, env_file, extends, profiles). */
-export async function renderComposeConfig(
-  cli: ComposeCli,
-  plan: ComposePlan,
-  cwd: string,
-): Promise<ComposeModel> {
-  const [cmd, ...pre] = cli.argv as [string, ...string[]];
-  const args = [
-    ...pre,
-    '-p',
-    plan.project,
-    ...plan.files.flatMap((f) => ['-f', f]),
-    ...plan.profiles.flatMap((p) => ['--profile', p]),
-    'config',
-    '--format',
-    'json',
-  ];
-  const env: Record<string, string | undefined> = { ...process.env, ...plan.environment };
-  for (const k of ['COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME']) delete env[k];
-  try {
-    const { stdout } = await execFileAsync(cmd, args, {
-      cwd,
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout) as ComposeModel;
-  } catch (err) {
-    const e = err as { stderr?: string; message?: string };
-    throw new StackError(
-      'STACK_BOOT_FAILED',
-      `${cli.argv.join(' ')} config of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',') || 'none'}) failed: ${(e.stderr || e.message || String(err)).trim()}`,
-    );
-  }
+export function renderComposeConfig(cli: ComposeCli, plan: ComposePlan, cwd: string): Promise<ComposeModel> {
+  return composeConfig<ComposeModel>(cli, plan, cwd);
 }
 
 /** Container port of each service the profile maps (the one its URL uses). */
