@@ -41,7 +41,7 @@ export interface EngineDeps {
   world: () => World;
   publish: (change: StateChange) => void;
   flush: () => void;
-  /** How many finished runs to keep (their ledgers) besides `manual` (default 5; ~75 bytes per event). */
+  /** How many finished runs to keep (their ledgers) besides `manual` (default 5; 48 bytes per event, bounded memory: see ledger.ts). */
   keepRuns?: number;
 }
 
@@ -82,8 +82,10 @@ export class EventEngine {
     const finished = [...this.#runs.values()].filter(
       (r) => r.info.run_id !== MANUAL_RUN && r.info.state !== 'running',
     );
-    for (const old of finished.slice(0, Math.max(0, finished.length - keep)))
+    for (const old of finished.slice(0, Math.max(0, finished.length - keep))) {
       this.#runs.delete(old.info.run_id);
+      old.ledger.dispose();
+    }
     return run;
   }
 

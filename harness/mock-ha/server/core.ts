@@ -169,7 +169,7 @@ export class MockHaCore implements ConnectionHost {
     this.#closedClients.push(conn.stats());
     if (this.#closedClients.length > 100) this.#closedClients.shift();
     this.#closedConns.push(conn);
-    if (this.#closedConns.length > MAX_CLOSED_VIEWS) this.#closedConns.shift();
+    if (this.#closedConns.length > MAX_CLOSED_VIEWS) this.#closedConns.shift()?.deliveries.dispose();
   }
   now(): number {
     return this.clock.now();
