@@ -24,7 +24,9 @@
  * Flags: --rates 500,5000,20000,100000  --duration 10  --repeat 3  --servers mock,plain
  *        --baseline DIR  --ladder 10000,20000,30000,40000,60000,80000 (--ladder '' skips it)
  *        --ladder-duration 5  --home small  --no-verify  --json  --nice=N
- *        --cpu-prof DIR (each server process writes DIR/<server>.cpuprofile when it exits)
+ *        --cpu-prof DIR (each server process writes DIR/<server>.<n>.cpuprofile when it exits)
+ *        --mock-tick 0,10 (one mock server per value of its minTickMs option: `mock` for 0,
+ *                          `mock-t10` for 10 ms; see engine/runner.ts)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,7 @@ import {
 const BENCH_USAGE = `usage: npm run bench:mock-ha -- [--rates 500,5000,20000,100000] [--duration 10]
        [--repeat 3] [--servers mock,plain] [--baseline DIR] [--ladder 10000,20000,...]
        [--ladder-duration 5] [--home small|medium|large] [--no-verify] [--json] [--nice N] [--cpu-prof DIR]
+       [--mock-tick 0,10]
 
 Mock Home Assistant benchmark. Each server (mock = this checkout, baseline = the mock of the
 checkout at --baseline DIR, plain = a plain Node + ws server sending every due event on a 10 ms
@@ -164,12 +167,24 @@ function rssOf(pid: number | undefined): number {
   }
 }
 
-async function startServer(name: string, kind: 'mock' | 'plain', dir: string, home: string): Promise<Server> {
+interface ServerSpec {
+  name: string;
+  kind: 'mock' | 'plain';
+  /** Checkout whose mock runs (mock servers). */
+  dir: string;
+  /** The mock's minTickMs (0 = every due event on time). */
+  minTickMs: number;
+}
+
+let profSeq = 0;
+async function startServer(spec: ServerSpec, home: string): Promise<Server> {
+  const { name, kind, dir } = spec;
   const file = kind === 'mock' ? `${here}mock-ha/mock-server.ts` : `${here}mock-ha/plain-server.ts`;
   const prof = cpuProfDir
-    ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `${name}.cpuprofile`]
+    ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `${name}.${++profSeq}.cpuprofile`]
     : [];
-  const proc = new Child(`bench server ${name}`, file, kind === 'mock' ? [dir, home] : [home], 'ready', prof);
+  const args = kind === 'mock' ? [dir, home, String(spec.minTickMs)] : [home];
+  const proc = new Child(`bench server ${name}`, file, args, 'ready', prof);
   const ready = (await proc.first) as ServerReady;
   const sub = new Child(
     `bench subscriber of ${name}`,
@@ -183,6 +198,24 @@ async function startServer(name: string, kind: 'mock' | 'plain', dir: string, ho
       ? new MockHaControlClient(ready.url, ready.controlToken, { service: name })
       : null;
   return { name, kind, proc, ready, sub, control, delivered: 0, ladderOk: true, best: null };
+}
+
+/** Stops the servers and their subscribers; resolves when every process has exited. */
+async function stopAll(servers: Server[]): Promise<void> {
+  const exits = servers.flatMap((s) =>
+    [s.sub, s.proc].map((c) =>
+      c.alive ? new Promise<void>((r) => c.proc.once('exit', () => r())) : Promise.resolve(),
+    ),
+  );
+  for (const s of servers) {
+    s.sub.stop();
+    s.proc.stop();
+  }
+  const timer = setTimeout(() => {
+    for (const s of servers) for (const c of [s.sub, s.proc]) if (c.alive) c.proc.kill('SIGKILL');
+  }, 10_000);
+  await Promise.all(exits);
+  clearTimeout(timer);
 }
 
 /** A new subscriber after the server dropped the last one (e.g. too slow at the top rate). */
@@ -316,7 +349,7 @@ const median = (xs: number[]): number | null => {
 };
 
 /** Medians over the repeats per server and rate, and each server's ratio to the plain server and the baseline. */
-function printSummary(rows: Row[], servers: Server[], rates: number[]) {
+function printSummary(rows: Row[], servers: readonly { name: string }[], rates: number[]) {
   process.stdout.write(
     '\nsummary (median over repeats; cpu = server process CPU per event delivered; lateness = sent - intended; lag = received - intended; rss = after the run / peak during it)\n' +
       `${'rate'.padStart(7)} ${'server'.padEnd(8)} ${'cpu us/ev'.padStart(10)} ${'late p50'.padStart(9)} ${'late p99'.padStart(9)} ${'lag p50'.padStart(8)} ${'lag p99'.padStart(8)} ${'rss MiB'.padStart(8)} ${'peak MiB'.padStart(8)}  ledger        cpu vs plain  cpu vs baseline\n`,
@@ -394,12 +427,16 @@ async function main() {
     json: { type: 'boolean', default: false },
     nice: { type: 'string', default: '' },
     'cpu-prof': { type: 'string', default: '' },
+    'mock-tick': { type: 'string', default: '0' },
   });
   cpuProfDir = values['cpu-prof'] === '' ? '' : resolve(values['cpu-prof']);
   const list = (flag: string, raw: string) =>
     raw === ''
       ? []
       : raw.split(',').map((x) => intInput('bench:mock-ha', `${flag} (item "${x}")`, x, 0, 1, 100_000));
+  const ticks = values['mock-tick']
+    .split(',')
+    .map((x) => intInput('bench:mock-ha', `--mock-tick (item "${x}")`, x, 0, 0, 1000));
   const rates = list('--rates', values.rates);
   const ladder = list('--ladder', values.ladder);
   const duration = intInput('bench:mock-ha', '--duration', values.duration, 10, 1, 3_600);
@@ -432,41 +469,52 @@ async function main() {
   }
   if (names.length === 0)
     usageError('bench:mock-ha', '--servers "" is invalid: expected mock, plain or both');
+  const specs: ServerSpec[] = [];
+  for (const n of names) {
+    if (n === 'mock')
+      for (const t of ticks)
+        specs.push({ name: t === 0 ? 'mock' : `mock-t${t}`, kind: 'mock', dir: repoRoot, minTickMs: t });
+    else if (n === 'baseline')
+      specs.push({ name: n, kind: 'mock', dir: resolve(values.baseline), minTickMs: 0 });
+    else specs.push({ name: n, kind: 'plain', dir: repoRoot, minTickMs: 0 });
+  }
   const restoreNice = values.nice === '' ? () => {} : applyNice(Number(values.nice));
   process.once('exit', restoreNice);
 
-  const servers: Server[] = [];
   const rows: Row[] = [];
-  try {
-    for (const n of names)
-      servers.push(
-        await startServer(
-          n,
-          n === 'plain' ? 'plain' : 'mock',
-          n === 'baseline' ? resolve(values.baseline) : repoRoot,
-          values.home,
-        ),
-      );
+  const verify = !values['no-verify'];
+  // Fresh processes for every repeat (and for the ladder): each one's RSS at a rate is what the
+  // rates so far (ascending) left, never what an earlier repeat's top rate did.
+  let servers: Server[] = [];
+  const startAll = async () => {
+    servers = [];
+    for (const spec of specs) servers.push(await startServer(spec, values.home));
     process.stdout.write(
       `# node ${process.version}, driver pid ${process.pid}; ${servers.map((s) => `${s.name} pid ${s.proc.proc.pid} (subscriber ${s.sub.proc.pid})`).join(', ')}; ` +
         `${values.baseline ? `baseline ${resolve(values.baseline)}; ` : ''}home ${values.home}; nice ${getPriority()}; ${autogroup()}\n`,
     );
     log.info('warm-up: 2 s at 2000 ev/s per server');
-    for (const s of servers) await measure(s, 'warmup', 2000, 2, !values['no-verify']);
-    for (let i = 0; i < repeat; i++) {
+    for (const s of servers) await measure(s, 'warmup', 2000, 2, verify);
+  };
+  try {
+    for (let i = 0; i < repeat && rates.length; i++) {
+      await startAll();
       for (const rate of rates) {
-        // Rotate the order every repeat so no server always runs first or last.
-        const order = servers.map((_, k) => servers[(k + i) % servers.length] as Server);
+        // Rotate the order every rate and repeat so no server always runs first or last.
+        const shift = i + rates.indexOf(rate);
+        const order = servers.map((_, k) => servers[(k + shift) % servers.length] as Server);
         for (const s of order) {
           log.info(`precision: ${s.name} at ${rate} ev/s for ${duration} s (repeat ${i + 1}/${repeat})`);
-          const row = await measure(s, 'precision', rate, duration, !values['no-verify']);
+          const row = await measure(s, 'precision', rate, duration, verify);
           rows.push(row);
           printRow(row);
           if (!s.sub.alive) await resubscribe(s);
         }
       }
+      await stopAll(servers);
     }
-    if (rates.length) printSummary(rows, servers, rates);
+    if (rates.length) printSummary(rows, specs, rates);
+    if (ladder.length) await startAll();
     for (const rate of ladder) {
       for (const s of servers) {
         if (!s.ladderOk) continue;
@@ -496,10 +544,7 @@ async function main() {
         `${JSON.stringify({ rows, highestSustained: Object.fromEntries(servers.map((s) => [s.name, s.best?.target ?? null])) })}\n`,
       );
   } finally {
-    for (const s of servers) {
-      s.sub.stop();
-      s.proc.stop();
-    }
+    await stopAll(servers);
   }
 }
 

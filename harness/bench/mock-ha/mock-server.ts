@@ -2,7 +2,7 @@
  * Benchmark server role (child process): the mock Home Assistant loaded from a checkout, so the
  * benchmark can run two versions of the mock side by side (e.g. a git worktree of main at a fixed
  * commit against this one) in one run.
- *   node mock-server.ts <checkout dir> <home size>
+ *   node mock-server.ts <checkout dir> <home size> [minTickMs]
  * Runs with V8's GC on the main thread, as the mock's CLI does. Answers the driver's IPC
  * (ipc.ts): `run` -> a steady scenario through the mock's own engine, `usage` -> process CPU/RSS.
  */
@@ -27,7 +27,7 @@ interface MockModule {
   }>;
 }
 
-const [dir, home] = process.argv.slice(2) as [string, string];
+const [dir, home, tick] = process.argv.slice(2) as [string, string, string | undefined];
 const root = resolve(dir);
 const { singleThreadedGc } = (await import(pathToFileURL(`${root}/harness/mock-ha/gc.ts`).href)) as {
   singleThreadedGc(): void;
@@ -40,7 +40,8 @@ const quiet = {
   warn: (m: string) => process.stderr.write(`bench mock (${dir}): ${m}\n`),
   child: () => quiet,
 };
-const ha = await mock.startMockHa({ seed: 1, homeSize: home, logger: quiet });
+// minTickMs: a checkout without the option ignores it (the baseline paces every due event).
+const ha = await mock.startMockHa({ seed: 1, homeSize: home, logger: quiet, minTickMs: Number(tick ?? 0) });
 const ready: ServerReady = {
   type: 'ready',
   wsUrl: ha.wsUrl,

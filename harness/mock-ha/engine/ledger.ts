@@ -37,9 +37,9 @@ export interface LedgerStats {
   lateness_ms: Percentiles | null;
 }
 
-export function percentiles(values: Float64Array): Percentiles | null {
+export function percentiles(values: Float64Array, inPlace = false): Percentiles | null {
   if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = inPlace ? values.sort() : Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
   let sum = 0;
   for (const v of sorted) sum += v;
@@ -185,8 +185,11 @@ export class Ledger {
     if (exact) {
       const t = this.#table;
       const all = new Float64Array(n);
-      for (let i = 0; i < n; i++) all[i] = Math.max(0, t.t1(i) - t.t0(i));
-      lateness = percentiles(all);
+      let k = 0;
+      t.scan((intended, sent) => {
+        all[k++] = Math.max(0, sent - intended);
+      });
+      lateness = percentiles(all, true);
     } else lateness = this.#approxLateness();
     if (n < 2)
       return { count: n, intended_rate: null, achieved_rate: null, rate_error: null, lateness_ms: lateness };

@@ -178,6 +178,19 @@ export class RecordTable {
     return chunk.bytes.toString('latin1', at + ID_AT, at + ID_AT + n);
   }
 
+  /**
+   * Calls fn(t0, t1) for every record in order, a chunk at a time (spilled chunks read back once
+   * each): the way to scan a whole table without a lookup per record.
+   */
+  scan(fn: (t0: number, t1: number) => void): void {
+    for (let i = 0; i < this.#length; i += this.#chunkRecords) {
+      const f64 = this.#chunk(i).f64;
+      const n = Math.min(this.#chunkRecords, this.#length - i);
+      for (let r = 0; r < n; r++)
+        fn(f64[r * F64_PER_RECORD] as number, f64[r * F64_PER_RECORD + 1] as number);
+    }
+  }
+
   /** Sets t1 of records [from, to) (e.g. the sent time of a batch, the delivery time of a flush). */
   fillT1(from: number, to: number, value: number): void {
     for (let i = from; i < to; ) {

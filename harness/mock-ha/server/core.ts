@@ -37,6 +37,8 @@ export interface CoreOptions {
   limits: ConnectionLimits;
   clock: MockClock;
   log: Logger;
+  /** Shortest interval between two wake-ups of the scenario scheduler, ms (0 = every due event). */
+  minTickMs?: number;
 }
 
 /** Closed connections whose view and delivery record the mock keeps (oldest forgotten first). */
@@ -93,6 +95,7 @@ export class MockHaCore implements ConnectionHost {
       world: () => this.#world,
       publish: (change) => this.bus.publishStateChange(change),
       flush: () => this.bus.flush(),
+      minTickMs: opts.minTickMs ?? 0,
     });
     this.actions = new Actions({
       world: () => this.#world,
