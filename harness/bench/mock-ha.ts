@@ -27,6 +27,8 @@
  *        --cpu-prof DIR (each server process writes DIR/<server>.<n>.cpuprofile when it exits)
  *        --mock-tick 0,10 (one mock server per value of its minTickMs option: `mock` for 0,
  *                          `mock-t10` for 10 ms; see engine/runner.ts)
+ *        --mock-node-flags '--max-semi-space-size=2' (Node/V8 flags of this checkout's mock
+ *                          processes only: e.g. to size V8's young generation)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +50,7 @@ import {
 const BENCH_USAGE = `usage: npm run bench:mock-ha -- [--rates 500,5000,20000,100000] [--duration 10]
        [--repeat 3] [--servers mock,plain] [--baseline DIR] [--ladder 10000,20000,...]
        [--ladder-duration 5] [--home small|medium|large] [--no-verify] [--json] [--nice N] [--cpu-prof DIR]
-       [--mock-tick 0,10]
+       [--mock-tick 0,10] [--mock-node-flags '--max-semi-space-size=2']
 
 Mock Home Assistant benchmark. Each server (mock = this checkout, baseline = the mock of the
 checkout at --baseline DIR, plain = a plain Node + ws server sending every due event on a 10 ms
@@ -143,9 +145,13 @@ interface Row {
   lagP99: number | null;
   /** CPU time (user + system) of the server's process from run start to last event received, per event received, µs. */
   cpuUsPerEvent: number | null;
+  /** The same per event fired (the figure when the server dropped a subscriber that fell behind), µs. */
+  cpuUsPerFired: number | null;
   /** RSS of the server's process after the run, and the highest sampled during it, MiB. */
   rssMiB: number;
   rssPeakMiB: number;
+  heapMiB: number;
+  externalMiB: number;
   /** Ledger check (mock servers): 'ok', what differs, or '-' (not checked). */
   ledger: string;
   load1Before: number;
@@ -174,6 +180,8 @@ interface ServerSpec {
   dir: string;
   /** The mock's minTickMs (0 = every due event on time). */
   minTickMs: number;
+  /** Node/V8 flags of the server process (this checkout's mocks: --mock-node-flags). */
+  nodeFlags: string[];
 }
 
 let profSeq = 0;
@@ -184,7 +192,7 @@ async function startServer(spec: ServerSpec, home: string): Promise<Server> {
     ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `${name}.${++profSeq}.cpuprofile`]
     : [];
   const args = kind === 'mock' ? [dir, home, String(spec.minTickMs)] : [home];
-  const proc = new Child(`bench server ${name}`, file, args, 'ready', prof);
+  const proc = new Child(`bench server ${name}`, file, args, 'ready', [...prof, ...spec.nodeFlags]);
   const ready = (await proc.first) as ServerReady;
   const sub = new Child(
     `bench subscriber of ${name}`,
@@ -322,7 +330,10 @@ async function measure(
     lagP50: counts?.lagP50 ?? null,
     lagP99: counts?.lagP99 ?? null,
     cpuUsPerEvent: received > 0 ? (u1.cpuUs - u0.cpuUs) / received : null,
+    cpuUsPerFired: r.count > 0 ? (u1.cpuUs - u0.cpuUs) / r.count : null,
     rssMiB: u1.rss / MiB,
+    heapMiB: u1.heapUsed / MiB,
+    externalMiB: u1.external / MiB,
     rssPeakMiB: rssPeak / MiB,
     ledger,
     load1Before,
@@ -336,7 +347,7 @@ function printRow(r: Row) {
       `achieved=${fmt(r.achieved, 1).padStart(9)}/s  err=${fmt(r.rateErrorPct, 3).padStart(7)}%  ` +
       `lateness ms p50=${fmt(r.lateP50)} p99=${fmt(r.lateP99)} max=${fmt(r.lateMax)}  ` +
       `received=${r.received} drain=${fmt(r.drainMs, 0)}ms e2e-lag ms p50=${fmt(r.lagP50)} p99=${fmt(r.lagP99)}  ` +
-      `cpu=${fmt(r.cpuUsPerEvent, 1)}us/ev rss=${fmt(r.rssMiB, 0)}MiB peak=${fmt(r.rssPeakMiB, 0)}MiB ledger=${r.ledger}  ` +
+      `cpu=${fmt(r.cpuUsPerEvent, 1)}us/ev (${fmt(r.cpuUsPerFired, 1)}us/fired) rss=${fmt(r.rssMiB, 0)}MiB peak=${fmt(r.rssPeakMiB, 0)}MiB heap=${fmt(r.heapMiB, 0)} ext=${fmt(r.externalMiB, 0)} ledger=${r.ledger}  ` +
       `loadavg1=${r.load1Before.toFixed(2)}->${r.load1After.toFixed(2)}\n`,
   );
 }
@@ -351,7 +362,7 @@ const median = (xs: number[]): number | null => {
 /** Medians over the repeats per server and rate, and each server's ratio to the plain server and the baseline. */
 function printSummary(rows: Row[], servers: readonly { name: string }[], rates: number[]) {
   process.stdout.write(
-    '\nsummary (median over repeats; cpu = server process CPU per event delivered; lateness = sent - intended; lag = received - intended; rss = after the run / peak during it)\n' +
+    '\nsummary (median over repeats; cpu = server process CPU per event delivered, or per event fired (*) in runs where the server dropped the subscriber; lateness = sent - intended; lag = received - intended; rss = after the run / peak during it)\n' +
       `${'rate'.padStart(7)} ${'server'.padEnd(8)} ${'cpu us/ev'.padStart(10)} ${'late p50'.padStart(9)} ${'late p99'.padStart(9)} ${'lag p50'.padStart(8)} ${'lag p99'.padStart(8)} ${'rss MiB'.padStart(8)} ${'peak MiB'.padStart(8)}  ledger        cpu vs plain  cpu vs baseline\n`,
   );
   for (const rate of rates) {
@@ -365,20 +376,22 @@ function printSummary(rows: Row[], servers: readonly { name: string }[], rates: 
     for (const s of servers) {
       const mine = rows.filter((r) => r.phase === 'precision' && r.server === s.name && r.target === rate);
       if (mine.length === 0) continue;
-      const cpu = med(s.name, (r) => r.cpuUsPerEvent);
+      const cpuOf = (r: Row) => (r.received === r.emitted ? r.cpuUsPerEvent : r.cpuUsPerFired);
+      const cpu = med(s.name, cpuOf);
+      const partial = mine.some((r) => r.received !== r.emitted);
       const ratio = (other: string) => {
-        const o = med(other, (r) => r.cpuUsPerEvent);
+        const o = med(other, cpuOf);
         return cpu !== null && o ? `x${(cpu / o).toFixed(2)}` : '-';
       };
       const ledgers = [...new Set(mine.map((r) => r.ledger))].join(',');
-      const lost = mine.reduce((a, r) => a + r.emitted - r.received, 0);
+      const dropped = mine.filter((r) => r.received !== r.emitted).length;
       process.stdout.write(
-        `${String(rate).padStart(7)} ${s.name.padEnd(8)} ${fmt(cpu, 1).padStart(10)} ${fmt(med(s.name, (r) => r.lateP50)).padStart(9)} ${fmt(med(s.name, (r) => r.lateP99)).padStart(9)} ` +
+        `${String(rate).padStart(7)} ${s.name.padEnd(8)} ${(fmt(cpu, 1) + (partial ? '*' : '')).padStart(10)} ${fmt(med(s.name, (r) => r.lateP50)).padStart(9)} ${fmt(med(s.name, (r) => r.lateP99)).padStart(9)} ` +
           `${fmt(med(s.name, (r) => r.lagP50)).padStart(8)} ${fmt(med(s.name, (r) => r.lagP99)).padStart(8)} ${fmt(
             med(s.name, (r) => r.rssMiB),
             0,
           ).padStart(8)} ` +
-          `${fmt(Math.max(...mine.map((r) => r.rssPeakMiB)), 0).padStart(8)}  ${(ledgers + (lost ? ` lost=${lost}` : '')).padEnd(13)} ${ratio('plain').padStart(12)}  ${ratio('baseline').padStart(15)}\n`,
+          `${fmt(Math.max(...mine.map((r) => r.rssPeakMiB)), 0).padStart(8)}  ${(ledgers + (dropped ? ` dropped ${dropped}/${mine.length}` : '')).padEnd(13)} ${ratio('plain').padStart(12)}  ${ratio('baseline').padStart(15)}\n`,
       );
     }
   }
@@ -428,6 +441,7 @@ async function main() {
     nice: { type: 'string', default: '' },
     'cpu-prof': { type: 'string', default: '' },
     'mock-tick': { type: 'string', default: '0' },
+    'mock-node-flags': { type: 'string', default: '' },
   });
   cpuProfDir = values['cpu-prof'] === '' ? '' : resolve(values['cpu-prof']);
   const list = (flag: string, raw: string) =>
@@ -469,14 +483,27 @@ async function main() {
   }
   if (names.length === 0)
     usageError('bench:mock-ha', '--servers "" is invalid: expected mock, plain or both');
+  const nodeFlags = values['mock-node-flags'].split(' ').filter((f) => f !== '');
+  for (const f of nodeFlags)
+    if (!/^--[a-z0-9-]+(=[A-Za-z0-9._-]+)?$/.test(f))
+      usageError(
+        'bench:mock-ha',
+        `--mock-node-flags item "${f}" is invalid: expected Node/V8 flags such as --max-semi-space-size=2`,
+      );
   const specs: ServerSpec[] = [];
   for (const n of names) {
     if (n === 'mock')
       for (const t of ticks)
-        specs.push({ name: t === 0 ? 'mock' : `mock-t${t}`, kind: 'mock', dir: repoRoot, minTickMs: t });
+        specs.push({
+          name: t === 0 ? 'mock' : `mock-t${t}`,
+          kind: 'mock',
+          dir: repoRoot,
+          minTickMs: t,
+          nodeFlags,
+        });
     else if (n === 'baseline')
-      specs.push({ name: n, kind: 'mock', dir: resolve(values.baseline), minTickMs: 0 });
-    else specs.push({ name: n, kind: 'plain', dir: repoRoot, minTickMs: 0 });
+      specs.push({ name: n, kind: 'mock', dir: resolve(values.baseline), minTickMs: 0, nodeFlags: [] });
+    else specs.push({ name: n, kind: 'plain', dir: repoRoot, minTickMs: 0, nodeFlags: [] });
   }
   const restoreNice = values.nice === '' ? () => {} : applyNice(Number(values.nice));
   process.once('exit', restoreNice);
