@@ -4,6 +4,7 @@
  * (subscriber.ts). Every server and subscriber is a process of its own, so that process CPU
  * time and RSS are the server's alone.
  */
+import { usageError } from '../../cli/args.ts';
 
 /** Server -> driver once listening. */
 export interface ServerReady {
@@ -72,3 +73,21 @@ export function fnv1a(h: number, s: string): number {
   return x;
 }
 export const FNV_START = 0x811c9dc5;
+
+/**
+ * The positional arguments of a child role (mock-server, plain-server, subscriber). Roles are
+ * started by the driver with an IPC channel: `--help` prints the usage (exit 0); a flag, a
+ * missing argument or a start without the IPC channel is refused in one line (exit 2).
+ */
+export function roleArgs(role: string, usage: string, count: number, args: string[]): string[] {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: ${usage}\n(a child process of npm run bench:mock-ha, which starts it)\n`);
+    process.exit(0);
+  }
+  const flag = args.find((a) => a.startsWith('-'));
+  if (flag !== undefined)
+    usageError(role, `unknown flag ${flag}: expected only positional arguments (${usage})`);
+  if (args.length < count) usageError(role, `expected ${count} arguments, got ${args.length} (${usage})`);
+  if (!process.send) usageError(role, 'no IPC channel: this is a child process of npm run bench:mock-ha');
+  return args;
+}

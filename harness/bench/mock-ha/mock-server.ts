@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RunDone, RunRequest, ServerReady, Usage } from './ipc.ts';
+import { type RunDone, type RunRequest, roleArgs, type ServerReady, type Usage } from './ipc.ts';
 
 interface MockModule {
   startMockHa(opts: Record<string, unknown>): Promise<{
@@ -27,7 +27,12 @@ interface MockModule {
   }>;
 }
 
-const [dir, home, tick] = process.argv.slice(2) as [string, string, string | undefined];
+const [dir, home, tick] = roleArgs(
+  'bench mock server',
+  'mock-server.ts <checkout dir> <home size> [minTickMs]',
+  2,
+  process.argv.slice(2),
+) as [string, string, string | undefined];
 const root = resolve(dir);
 const { singleThreadedGc } = (await import(pathToFileURL(`${root}/harness/mock-ha/gc.ts`).href)) as {
   singleThreadedGc(): void;

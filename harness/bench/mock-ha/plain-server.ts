@@ -16,10 +16,15 @@ import { buildHome, type HomeSize } from '../../mock-ha/home/home.ts';
 import { World } from '../../mock-ha/home/world.ts';
 import { randomToken } from '../../mock-ha/index.ts';
 import * as msg from '../../mock-ha/protocol/messages.ts';
-import type { RunDone, RunRequest, ServerReady, Usage } from './ipc.ts';
+import { type RunDone, type RunRequest, roleArgs, type ServerReady, type Usage } from './ipc.ts';
 
+const home = roleArgs(
+  'bench plain server',
+  'plain-server.ts <home size>',
+  1,
+  process.argv.slice(2),
+)[0] as HomeSize;
 singleThreadedGc();
-const home = process.argv[2] as HomeSize;
 const token = randomToken();
 const now = () => performance.timeOrigin + performance.now();
 const world = new World(buildHome(1, home), now());

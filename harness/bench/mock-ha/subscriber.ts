@@ -7,9 +7,14 @@
  */
 import { WebSocket } from 'ws';
 import * as msg from '../../mock-ha/protocol/messages.ts';
-import { FNV_START, fnv1a, type SubscriberCounts } from './ipc.ts';
+import { FNV_START, fnv1a, roleArgs, type SubscriberCounts } from './ipc.ts';
 
-const [url, token] = process.argv.slice(2) as [string, string];
+const [url, token] = roleArgs(
+  'bench subscriber',
+  'subscriber.ts <ws url> <access token>',
+  2,
+  process.argv.slice(2),
+) as [string, string];
 const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0 }); // the plain server's frames may be huge
 let events = 0;
 let frames = 0;

@@ -107,8 +107,12 @@ export class PacedRunner {
       this.#timer = setImmediate(this.#tick);
       return;
     }
-    const wait =
-      Math.max(this.#t0 + this.#next.offsetMs, this.#lastWake + this.#minTickMs) - this.#clock.now();
-    this.#timer = setTimeout(this.#tick, Math.max(0, Math.floor(wait)));
+    now = this.#clock.now();
+    const dueWait = this.#t0 + this.#next.offsetMs - now;
+    const tickWait = this.#lastWake + this.#minTickMs - now;
+    // Aim at the due time rounded down (early, then fire what is due), but never wake sooner
+    // than minTickMs after the last wake-up (rounded up).
+    const wait = tickWait > dueWait ? Math.ceil(tickWait) : Math.floor(dueWait);
+    this.#timer = setTimeout(this.#tick, Math.max(0, wait));
   };
 }
