@@ -90,6 +90,8 @@ class Child {
           ?.shift()
           ?.resolve(m as never);
     });
+    // Spawn/IPC errors (EPIPE on a channel closing at exit): the exit handler below reports them.
+    this.proc.on('error', (err) => log.debug(`${name}: ${err.message}`));
     this.proc.once('exit', (code) => {
       this.exitCode = code ?? -1;
       const err = new Error(`${name} exited with code ${code}`);
@@ -106,11 +108,14 @@ class Child {
       const list = this.#waiters.get(replyType) ?? [];
       list.push({ resolve: res as (m: never) => void, reject: rej });
       this.#waiters.set(replyType, list);
-      this.proc.send(request);
+      this.proc.send(request, (err) => {
+        if (err) rej(new Error(`${this.name}: ${err.message}`));
+      });
     });
   }
   stop() {
-    if (this.proc.connected) this.proc.send({ type: 'exit' });
+    // The child may be exiting already: a send on a closing channel reports through the callback.
+    if (this.proc.connected) this.proc.send({ type: 'exit' }, () => {});
   }
 }
 
