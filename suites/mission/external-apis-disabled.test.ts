@@ -184,7 +184,9 @@ describe('external APIs disabled in test mode', () => {
               what: `outbound traffic of the stack's container, network level, for the ${watchedS} s this file ran`,
               expected: '0 connections and 0 DNS lookups',
               measured:
-                e === undefined ? 'no egress reading' : `${describeEgress(e)}; monitoring ${e.monitoring}`,
+                e === undefined
+                  ? `no egress reading${runningError ? ` (the monitor could not attach: ${runningError})` : ''}`
+                  : `${describeEgress(e)}; monitoring ${e.monitoring}`,
             },
           };
         }),
