@@ -231,6 +231,76 @@ export async function startComposeStack(
   cfg: HarnessConfig,
   log: Logger = createLogger('stack'),
 ): Promise<StartedStack> {
+  const { cli, run } = await prepareRun(cfg, log);
+  return bootRun(cfg, cli, run, log);
+}
+
+/**
+ * Boot a stack that later files of the same run adopt (./shared-boot.ts). `handOver(run)` records
+ * the boot where the run's owner (the test runner's global setup) finds it; once it returned, this
+ * process no longer tears the project down on SIGINT/SIGTERM (a test worker is SIGTERMed when its
+ * file ends), and the returned handle's down() only removes what this handle started (variants).
+ * If `handOver` throws, the stack is torn down and the error rethrown.
+ */
+export async function startSharedComposeStack(
+  cfg: HarnessConfig,
+  handOver: (run: ComposeRun) => void,
+  log: Logger = createLogger('stack'),
+): Promise<StartedStack> {
+  const { cli, run } = await prepareRun(cfg, log);
+  const stack = await bootRun(cfg, cli, run, log);
+  try {
+    handOver(run);
+  } catch (err) {
+    await stack.down();
+    throw err;
+  }
+  stack.handOver();
+  return stack;
+}
+
+/**
+ * A handle on a compose project booted by another process of this run (startSharedComposeStack):
+ * the same StartedStack (URLs, tokens, logs, files, variants), found by the project's containers.
+ * Its down() only removes what this handle started; signal, stopService and restartWithEnv refuse
+ * (a shared boot must stay as booted: a suite that changes the stack boots its own).
+ */
+export async function adoptComposeStack(
+  cfg: HarnessConfig,
+  run: ComposeRun,
+  log: Logger = createLogger('stack'),
+): Promise<StartedStack> {
+  const stack = await ComposeStack.create(cfg, detectCompose(), run, undefined, () => undefined, log);
+  stack.handOver();
+  return stack;
+}
+
+/**
+ * Tear down a compose project of this run by its generated config (the owner of a shared boot, at
+ * the end of the run): `compose down -v --remove-orphans -t 0`, then any container still carrying
+ * the project's labels (replaced services, variants), then the run directory. Throws with what
+ * failed; `spawnDetachedDown` is the fire-and-forget variant for signals.
+ */
+export async function downComposeRun(run: ComposeRun): Promise<void> {
+  const cli = detectCompose();
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [...pre, '-p', run.plan.project, '-f', run.file, 'down', '-v', '--remove-orphans', '-t', '0'];
+  const errors: string[] = [];
+  await execFileAsync(cmd, args, { cwd: run.runDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (err: { stderr?: string; message?: string }) => errors.push((err.stderr || err.message || '').trim()),
+  );
+  for (const c of await projectContainers(run.plan.project).catch(() => []))
+    await removeContainer(c.id).catch((err: unknown) => errors.push(`${c.name}: ${String(err)}`));
+  rmSync(run.runDir, { recursive: true, force: true });
+  if (errors.length)
+    throw new StackError(
+      'STACK_DOCKER_FAILED',
+      `compose down of ${run.plan.project} failed: ${errors.join('; ')}`,
+    );
+}
+
+/** Validate and render the configuration, rewrite it for this run, and write the generated config. */
+async function prepareRun(cfg: HarnessConfig, log: Logger): Promise<{ cli: ComposeCli; run: ComposeRun }> {
   // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const cli = detectCompose();
@@ -255,7 +325,7 @@ export async function startComposeStack(
   writeFileSync(file, JSON.stringify(rewrite.model, null, 2), { mode: 0o600 });
   log.info(describeStart(rewrite.model, cfg.profile, rewrite.notes));
   const run: ComposeRun = { plan, file, runDir, phase1: rewrite.phase1 };
-  return bootRun(cfg, cli, run, log);
+  return { cli, run };
 }
 
 export interface ComposeRun {
@@ -271,7 +341,7 @@ async function bootRun(
   cli: ComposeCli,
   run: ComposeRun,
   log: Logger,
-): Promise<StartedStack> {
+): Promise<ComposeStack> {
   const { plan } = run;
   const unregister = onInterrupt(`compose ${plan.project}`, () => {
     spawnDetachedDown(cli, plan.project, [run.file], [], run.runDir, run.runDir);
@@ -360,7 +430,10 @@ class ComposeStack implements StartedStack {
   readonly project: string;
   #ids = new Map<string, string>();
   #urls = new Map<string, string>();
-  #env: StartedDockerComposeEnvironment;
+  /** Undefined on an adopted handle: the project is torn down by its owner. */
+  #env: StartedDockerComposeEnvironment | undefined;
+  /** True once the project belongs to the run's owner (./shared-boot.ts): down() releases only. */
+  #shared = false;
   #unregister: () => void;
   #variants = new Set<string>();
   #downed = false;
@@ -373,7 +446,7 @@ class ComposeStack implements StartedStack {
     cfg: HarnessConfig,
     cli: ComposeCli,
     run: ComposeRun,
-    env: StartedDockerComposeEnvironment,
+    env: StartedDockerComposeEnvironment | undefined,
     unregister: () => void,
     tokens: StackTokens,
     log: Logger,
@@ -392,7 +465,7 @@ class ComposeStack implements StartedStack {
     cfg: HarnessConfig,
     cli: ComposeCli,
     run: ComposeRun,
-    env: StartedDockerComposeEnvironment,
+    env: StartedDockerComposeEnvironment | undefined,
     unregister: () => void,
     log: Logger,
   ): Promise<ComposeStack> {
@@ -435,6 +508,23 @@ class ComposeStack implements StartedStack {
     const stack = new ComposeStack(cfg, cli, run, env, unregister, tokens, log);
     for (const c of containers) if (c.service) await stack.#track(c.service, c.id);
     return stack;
+  }
+
+  /**
+   * The project now belongs to the run's owner: no emergency teardown from this process, down()
+   * releases this handle only, and the controls that change the stack refuse.
+   */
+  handOver(): void {
+    this.#shared = true;
+    this.#unregister();
+  }
+
+  #refuseShared(what: string): void {
+    if (this.#shared)
+      throw new StackError(
+        'STACK_SHARED',
+        `${what} would change the shared boot ${this.project}, which other suites of this run observe: a suite that stops, signals or replaces a service declares it (useStack({ changes: '...' }) in harness/stack/use-stack.ts) and gets a boot of its own`,
+      );
   }
 
   async #track(service: string, id: string): Promise<void> {
@@ -487,11 +577,13 @@ class ComposeStack implements StartedStack {
     return tailLogs(this.#id(service), lines);
   }
 
-  signal(service: string, signal: NodeJS.Signals): Promise<void> {
+  async signal(service: string, signal: NodeJS.Signals): Promise<void> {
+    this.#refuseShared(`sending ${signal} to ${service}`);
     return signalContainer(this.#id(service), signal);
   }
 
   async stopService(service: string, timeoutSec = 10): Promise<void> {
+    this.#refuseShared(`stopping ${service}`);
     await docker().getContainer(this.#id(service)).stop({ t: timeoutSec });
   }
 
@@ -500,6 +592,7 @@ class ComposeStack implements StartedStack {
     env: Record<string, string>,
     opts: { image?: string } = {},
   ): Promise<void> {
+    this.#refuseShared(`replacing ${service}`);
     const id = await cloneContainer(this.#id(service), {
       env,
       project: this.project,
@@ -572,6 +665,10 @@ class ComposeStack implements StartedStack {
     if (this.#downed) return;
     this.#downed = true;
     for (const id of this.#variants) await removeContainer(id);
+    if (this.#shared || !this.#env) {
+      this.#log.info(`released ${this.project} (a shared boot: torn down once, at the end of the run)`);
+      return;
+    }
     const started = performance.now();
     try {
       await this.#env.down({ removeVolumes: true, timeout: 0 });

@@ -89,7 +89,9 @@ export type StackErrorCode =
   | 'STACK_CAPABILITY_MISSING'
   | 'STACK_BOOT_FAILED'
   | 'STACK_NOT_RUNNING'
-  | 'STACK_DOCKER_FAILED';
+  | 'STACK_DOCKER_FAILED'
+  /** A control that would change a shared boot (see harness/stack/use-stack.ts). */
+  | 'STACK_SHARED';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

@@ -26,7 +26,7 @@ import { fieldAt, fireAndAwaitStored, roles } from '../../harness/verify/evidenc
 const MIN_WATCH_MS = 10_000;
 
 describe('AI services reachable in test mode', () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   let sampler: StartedAvailabilitySampler;
 
   beforeAll(() => {

@@ -100,7 +100,9 @@ const silent = (e: ServiceEgress | undefined, stoppedByUs: boolean) =>
   (e.monitoring === 'intact' || (stoppedByUs && e.monitoring === 'target-stopped'));
 
 describe('external APIs disabled in test mode', () => {
-  const stack = useStack();
+  const stack = useStack({
+    changes: 'runs copies of every collector, one enabled in production mode with the production token',
+  });
   // The stack's own collectors, watched from the start of this file to its egress verdict.
   let running: StartedEgressMonitor | undefined;
   let runningSince = 0;

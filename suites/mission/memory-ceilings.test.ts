@@ -35,7 +35,7 @@ interface Limit {
 }
 
 describe('memory ceilings of the test profile', () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   const declared: Limit[] = [];
   /**
    * Containers whose last exit before sampling began was an OOM kill (boot phase, or an earlier

@@ -48,7 +48,9 @@ const lastLine = (v: VariantResult) =>
     .slice(-1)[0] ?? '(no output)';
 
 describe('production safeguards', () => {
-  const stack = useStack();
+  const stack = useStack({
+    changes: 'runs production copies of every HomeIQ service on the stack volumes (a production database)',
+  });
   const variant = (s: StartedStack, service: string, env: Record<string, string>) => {
     requireCapability(s, 'run-variant', `running ${service} with ${modeVar()}=${env[modeVar()]}`);
     return s.runVariant(service, env, { timeoutMs: 60_000 });

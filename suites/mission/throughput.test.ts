@@ -44,7 +44,7 @@ const mockHaService = () => roles().mockHa.service;
 const influx = () => roles().influxdb;
 
 describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s over ${baselinePerSec} ev/s`, () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   let run: DriveResult;
   let before: ProductionSnapshot;
   let growth: SeriesGrowth[];
