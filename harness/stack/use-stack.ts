@@ -22,8 +22,9 @@
  * boot; so does HOMEIQ_FAULT. The attach and local targets are never shared (attach boots nothing;
  * local processes belong to the file's worker).
  */
-import { afterAll, beforeAll, inject } from 'vitest';
-import { type HarnessConfig, loadConfig } from '../config/load.ts';
+import { relative } from 'node:path';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { type HarnessConfig, loadConfig, repoRoot } from '../config/load.ts';
 import { MockHaControlClient } from '../mock-ha/control-client.ts';
 import { recordStackTarget } from '../report/target.ts';
 import { createLogger } from '../util/log.ts';
@@ -75,11 +76,12 @@ export function useStack(use: StackUse = {}): StackRef {
       `useStack: a suite either shares the boot or changes the stack, not both (changes: "${use.changes}")`,
     );
   let stack: StartedStack | undefined;
-  beforeAll(async (_ctx, suite) => {
+  beforeAll(async () => {
     const cfg = loadConfig({ ...process.env, ...use.overrides });
     const dir = use.shares ? sharedBootsDir() : undefined;
     if (dir && cfg.target === 'compose') {
-      stack = await acquireSharedStack(cfg, dir, suite.file?.name ?? suite.name, log);
+      const file = relative(repoRoot, expect.getState().testPath ?? '(unknown file)');
+      stack = await acquireSharedStack(cfg, dir, file, log);
       await stopLeftoverScenario(stack, cfg);
     } else {
       if (use.shares)
