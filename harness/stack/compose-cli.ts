@@ -79,6 +79,34 @@ export function spawnDetachedDown(
  * COMPOSE_FILE / COMPOSE_PROFILES / COMPOSE_PROJECT_NAME are removed so that only `plan` decides.
  * @throws StackError STACK_BOOT_FAILED with compose's stderr when compose refuses the files.
  */
+/**
+ * `compose down -v --remove-orphans -t 0` of a project, awaited (the end of a run's shared boot).
+ * Resolves to undefined, or to Compose's error output when it failed.
+ */
+export async function composeDown(
+  cli: ComposeCli,
+  project: string,
+  files: string[],
+  cwd: string,
+): Promise<string | undefined> {
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [
+    ...pre,
+    '-p',
+    project,
+    ...files.flatMap((f) => ['-f', f]),
+    'down',
+    '-v',
+    '--remove-orphans',
+    '-t',
+    '0',
+  ];
+  return promisify(execFile)(cmd, args, { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).then(
+    () => undefined,
+    (err: { stderr?: string; message?: string }) => (err.stderr || err.message || String(err)).trim(),
+  );
+}
+
 export async function composeConfig<T>(
   cli: ComposeCli,
   plan: { project: string; files: string[]; profiles: string[]; environment: Record<string, string> },

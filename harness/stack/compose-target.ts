@@ -20,7 +20,13 @@ import { progressLine } from '../util/progress.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
-import { type ComposeCli, composeConfig, detectCompose, spawnDetachedDown } from './compose-cli.ts';
+import {
+  type ComposeCli,
+  composeConfig,
+  composeDown,
+  detectCompose,
+  spawnDetachedDown,
+} from './compose-cli.ts';
 import {
   type ComposeModel,
   INIT_SERVICE,
@@ -282,13 +288,9 @@ export async function adoptComposeStack(
  * failed; `spawnDetachedDown` is the fire-and-forget variant for signals.
  */
 export async function downComposeRun(run: ComposeRun): Promise<void> {
-  const cli = detectCompose();
-  const [cmd, ...pre] = cli.argv as [string, ...string[]];
-  const args = [...pre, '-p', run.plan.project, '-f', run.file, 'down', '-v', '--remove-orphans', '-t', '0'];
   const errors: string[] = [];
-  await execFileAsync(cmd, args, { cwd: run.runDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).catch(
-    (err: { stderr?: string; message?: string }) => errors.push((err.stderr || err.message || '').trim()),
-  );
+  const failed = await composeDown(detectCompose(), run.plan.project, [run.file], run.runDir);
+  if (failed) errors.push(failed);
   for (const c of await projectContainers(run.plan.project).catch(() => []))
     await removeContainer(c.id).catch((err: unknown) => errors.push(`${c.name}: ${String(err)}`));
   rmSync(run.runDir, { recursive: true, force: true });
