@@ -15,6 +15,7 @@ import {
 } from '../../harness/egress/index.ts';
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
+import { describeVariantEnd } from '../../harness/failure/variant.ts';
 import { health, probe } from '../../harness/probes/http.ts';
 import { activeProfile, productionEnvFor } from '../../harness/profile/index.ts';
 import { recordEgress } from '../../harness/report/measurements.ts';
@@ -173,8 +174,8 @@ describe('external APIs disabled in test mode', () => {
             expected: '0 connections and 0 DNS lookups, and the service running until SIGTERM',
             measured:
               o.egress === undefined
-                ? `no egress reading (exit ${o.variant.exitCode})`
-                : `${describeEgress(o.egress)}${o.egress.monitoring === 'intact' || o.egress.monitoring === 'target-stopped' ? '' : `; monitoring ${o.egress.monitoring}`}${o.variant.exitCode === undefined ? '' : `, exited ${o.variant.exitCode} before SIGTERM`}`,
+                ? `no egress reading (the copy ${describeVariantEnd(o.variant)})`
+                : `${describeEgress(o.egress)}${o.egress.monitoring === 'intact' || o.egress.monitoring === 'target-stopped' ? '' : `; monitoring ${o.egress.monitoring}`}${o.variant.exitCode === undefined ? '' : `; before SIGTERM the copy ${describeVariantEnd(o.variant)}`}`,
           },
         })),
         ...names.map((service) => {
@@ -229,7 +230,7 @@ describe('external APIs disabled in test mode', () => {
       service: c.service,
       what: 'outbound connections seen by the detector when enabled, and requests served by fake-upstreams',
       expected: '> 0 and > 0',
-      measured: `${o.egress?.newConnections ?? 'no reading'} connections to [${o.egress?.destinations.join(', ') ?? ''}], ${served} requests served (exit ${o.variant.exitCode ?? 'none, running'})`,
+      measured: `${o.egress?.newConnections ?? 'no reading'} connections to [${o.egress?.destinations.join(', ') ?? ''}], ${served} requests served; the copy: ${describeVariantEnd(o.variant)}`,
     });
   });
 });
