@@ -622,6 +622,9 @@ class ComposeStack implements StartedStack {
       }
       const info = await inspect(id);
       const url = urlOf(info, this.#ports.get(service));
+      const started = performance.now();
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const awaited = `copy of ${service} with ${JSON.stringify(redact(env))} to exit or answer /health`;
       let last: unknown = '(no /health answer yet)';
       const outcome = await waitFor(
         async () => {
@@ -641,22 +644,35 @@ class ComposeStack implements StartedStack {
           last = { http_status: h.status, body: h.json ?? h.text.slice(0, 200) };
           if (h.status === 200)
             return { done: true, value: { exitCode: undefined, health: h.json }, seen: 'health 200' };
-          return { done: false, seen: `running, /health ${h.status}` };
+          return {
+            done: false,
+            seen: `running, /health ${h.status === 0 ? `not answering (${String(h.json).slice(0, 120)})` : `${h.status} ${JSON.stringify(last).slice(0, 160)}`}`,
+          };
         },
-        {
-          what: `copy of ${service} with ${JSON.stringify(redact(env))} to exit or answer /health`,
-          timeoutMs: opts.timeoutMs ?? 60_000,
-          intervalMs: 250,
-        },
+        { what: awaited, timeoutMs, intervalMs: 250 },
       ).catch(async (err: unknown) => {
-        // Still running without a healthy answer: that is a result too (the check says what it expected).
+        // Still running without a healthy answer at its deadline: that is a result too (the check
+        // says what it expected); the deadline record says what was awaited and last seen.
         if (err instanceof WaitTimeoutError && (await inspect(id)).State.Running)
-          return { exitCode: undefined, health: last };
+          return {
+            exitCode: undefined,
+            health: last,
+            deadline: { timeoutMs, awaited, lastSeen: err.lastSeen },
+          };
         throw err;
       });
+      const elapsedMs = Math.round(performance.now() - started);
       await opts.whileRunning?.(id);
       const output = await tailLogs(id, 200);
-      return { service, env: redact(env), exitCode: outcome.exitCode, output, health: outcome.health };
+      return {
+        service,
+        env: redact(env),
+        exitCode: outcome.exitCode,
+        output,
+        health: outcome.health,
+        elapsedMs,
+        ...('deadline' in outcome && outcome.deadline ? { deadline: outcome.deadline } : {}),
+      };
     } finally {
       await removeContainer(id);
       this.#variants.delete(id);
