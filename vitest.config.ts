@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SharedBootsLast } from './harness/stack/shared-boot-order.ts';
 
 // Unit tests live next to the code they test (harness/**, fixtures/**): pure or in-process, real sockets.
 // Integration suites live in suites/ and talk to a real Docker engine, InfluxDB, SQLite and sockets.
@@ -11,7 +12,11 @@ export default defineConfig({
       // and its screenshot report.png. See harness/report/README.md.
       './harness/report/reporter.ts',
     ],
+    // The run's owner: identity and reaper, and the shared boots (harness/stack/shared-boot.ts).
     globalSetup: ['harness/docker/run-owner.setup.ts'],
+    // The suite files that share a boot run last, together (harness/stack/shared-boot-order.ts);
+    // the unit project runs before the suites (vitest runs the one-file-at-a-time group last).
+    sequence: { sequencer: SharedBootsLast },
     env: {
       // The Testcontainers reaper image cannot be pulled on offline machines; the harness cleans up
       // after itself instead (harness/docker/cleanup.ts) and counts what is left in a test.

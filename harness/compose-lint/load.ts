@@ -11,7 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { EnvFileError, parseEnvFile as parseComposeEnvFile } from '../config/env-file.ts';
-import { InterpolationError, interpolate, type VarLookup } from './interpolate.ts';
+import { InterpolationError, interpolate } from '../config/interpolate.ts';
+
+/** The project's variables (shell over .env), by name. */
+type VarLookup = ReadonlyMap<string, string>;
 
 /** A problem found while reading the files (compose itself would refuse them). */
 export interface LoadFinding {

@@ -207,7 +207,9 @@ describe('lint:compose rules', () => {
       'yaml -',
       'env-file a',
     ]);
-    expect(fs[0]?.message).toBe('services.a.image: required variable IMAGE is missing: name the image');
+    expect(fs[0]?.message).toBe(
+      'services.a.image: required variable IMAGE is missing a value: name the image',
+    );
     expect(fs[2]?.message).toMatch(/^not valid YAML at line 1/);
     expect(fs[0]?.fix).toMatch(/^set the variable/);
   });

@@ -21,6 +21,7 @@
  * unterminated quote, a `${VAR?msg}` whose variable is unset.
  */
 import { readFileSync } from 'node:fs';
+import { InterpolationError, interpolate as interpolateCompose } from './interpolate.ts';
 
 export class EnvFileError extends Error {
   override readonly name = 'EnvFileError';
@@ -158,70 +159,13 @@ function expandEscapes(s: string): string {
   });
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-
-/** Compose's variable substitution on one value. */
+/** Compose's variable substitution on one value (the one implementation: ./interpolate.ts). */
 function interpolate(s: string, lookup: (name: string) => string | undefined, line: number): string {
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i] as string;
-    if (c !== '$') {
-      out += c;
-      i++;
-      continue;
-    }
-    const next = s[i + 1];
-    if (next === '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
-    if (next === '{') {
-      // find the matching brace (defaults may nest ${...})
-      let depth = 1;
-      let j = i + 2;
-      while (j < s.length && depth > 0) {
-        if (s[j] === '{') depth++;
-        else if (s[j] === '}') depth--;
-        if (depth > 0) j++;
-      }
-      if (depth > 0) throw new EnvFileError(`line ${line}: invalid interpolation format ${s.slice(i)}`);
-      out += substitute(s.slice(i + 2, j), lookup, line);
-      i = j + 1;
-      continue;
-    }
-    const name = NAME.exec(s.slice(i + 1))?.[0];
-    if (name) {
-      out += lookup(name) ?? '';
-      i += 1 + name.length;
-      continue;
-    }
-    out += '$';
-    i++;
-  }
-  return out;
-}
-
-function substitute(body: string, lookup: (name: string) => string | undefined, line: number): string {
-  const name = NAME.exec(body)?.[0];
-  if (!name) throw new EnvFileError(`line ${line}: invalid interpolation format \${${body}}`);
-  const rest = body.slice(name.length);
-  const value = lookup(name);
-  if (rest === '') return value ?? '';
-  const op = /^(:?[-+?])/.exec(rest)?.[1];
-  if (!op) throw new EnvFileError(`line ${line}: invalid interpolation format \${${body}}`);
-  const arg = rest.slice(op.length);
-  const unsetOrEmpty = value === undefined || (op.startsWith(':') && value === '');
-  switch (op.replace(':', '')) {
-    case '-':
-      return unsetOrEmpty ? interpolate(arg, lookup, line) : (value as string);
-    case '+':
-      return unsetOrEmpty ? '' : interpolate(arg, lookup, line);
-    default:
-      if (unsetOrEmpty)
-        throw new EnvFileError(`line ${line}: required variable ${name} is missing a value: ${arg}`);
-      return value as string;
+  try {
+    return interpolateCompose(s, { get: lookup }).value;
+  } catch (err) {
+    if (err instanceof InterpolationError) throw new EnvFileError(`line ${line}: ${err.message}`);
+    throw err;
   }
 }
 

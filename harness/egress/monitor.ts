@@ -49,6 +49,11 @@ export interface ServiceEgress {
   /** Names asked of Docker's embedded DNS resolver (e.g. `influxdb`, `api.openweathermap.org`). */
   dnsQueries: string[];
   /**
+   * DNS query packets sent to Docker's embedded resolver (UDP/TCP 53 on 127.0.0.11): a lookup is
+   * outbound traffic too (the resolver forwards names it does not know to the host's resolvers).
+   */
+  dnsLookups: number;
+  /**
    * 'intact': the sidecar watched the target's network namespace the whole time. A restarted target
    * gets a new namespace the sidecar does not see, so its later traffic is unobserved.
    */
@@ -166,6 +171,7 @@ function summarise(
   newConnections: number,
   ranges: NetworkRange[],
   monitoring: ServiceEgress['monitoring'],
+  dnsPackets?: number,
 ): ServiceEgress {
   const counts = new Map<string, DestinationCount>();
   const dns = new Set<string>();
@@ -192,6 +198,7 @@ function summarise(
     externalConnections: external.reduce((n, d) => n + d.count, 0),
     externalDestinations: external.map((d) => d.destination),
     dnsQueries: [...dns].sort(),
+    dnsLookups: Math.max(dnsPackets ?? 0, packets.filter((p) => p.embeddedDns).length),
     monitoring,
   };
 }
@@ -237,7 +244,25 @@ export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<St
         : 'intact';
     if (monitoring !== 'intact') {
       // The sidecar may be gone with the old namespace: what tcpdump printed is all there is.
-      const packets = (await logsText(s.container).catch(() => ''))
+      // NFLOG flushes in batches (~1 s): read until the capture stopped growing for 1.5 s.
+      let text = '';
+      let changedAt = Date.now();
+      await waitFor(
+        async () => {
+          const now = await logsText(s.container).catch(() => text);
+          if (now !== text) {
+            text = now;
+            changedAt = Date.now();
+          }
+          return { done: Date.now() - changedAt >= 1_500, seen: `${text.length} bytes of capture` };
+        },
+        {
+          what: `egress capture of ${s.target.service} to settle after the target stopped`,
+          timeoutMs: 10_000,
+          intervalMs: 250,
+        },
+      ).catch(() => undefined);
+      const packets = text
         .split(/\r?\n/)
         .map(parseTcpdumpLine)
         .filter((p): p is ObservedPacket => p !== undefined);
@@ -260,7 +285,7 @@ export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<St
       },
       { what: `egress capture of ${s.target.service} to catch up with its counters`, timeoutMs: 5000 },
     );
-    return summarise(packets, counters.newConnections, ranges, monitoring);
+    return summarise(packets, counters.newConnections, ranges, monitoring, counters.dnsPackets);
   };
 
   return {
@@ -296,16 +321,16 @@ export function assertNoExternalEgress(egress: Record<string, ServiceEgress>): v
   if (problems.length > 0) throw new EgressError('EGRESS_DETECTED', problems.join('\n'));
 }
 
-/** Throws when any of `services` (default: all) opened any outbound connection at all, even to a container. */
+/** Throws when any of `services` (default: all) opened any outbound connection at all, even to a container, or asked DNS anything. */
 export function assertNoEgress(egress: Record<string, ServiceEgress>, services = Object.keys(egress)): void {
   const problems = services.flatMap((service) => {
     const e = egress[service];
     if (!e) return [`${service}: not monitored`];
     const gap = unobserved(service, e);
     if (gap) return [gap];
-    if (e.newConnections === 0) return [];
+    if (e.newConnections === 0 && e.dnsLookups === 0) return [];
     return [
-      `${service}: expected 0 outbound connections, measured ${e.newConnections} to ${e.destinations.join(', ')}${dnsNote(e)}`,
+      `${service}: expected 0 outbound connections and 0 DNS lookups, measured ${e.newConnections} to ${e.destinations.join(', ') || '-'} and ${e.dnsLookups} DNS lookups${dnsNote(e)}`,
     ];
   });
   if (problems.length > 0) throw new EgressError('EGRESS_DETECTED', problems.join('\n'));

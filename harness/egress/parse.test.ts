@@ -87,6 +87,7 @@ describe('assertNoExternalEgress', () => {
             externalConnections: 2,
             externalDestinations: ['10.255.255.53:53/udp'],
             dnsQueries: ['api.openweathermap.org'],
+            dnsLookups: 1,
             monitoring: 'intact',
           },
         });
@@ -121,6 +122,7 @@ describe('assertNoEgress', () => {
     externalConnections: 0,
     externalDestinations: [],
     dnsQueries: [],
+    dnsLookups: 0,
     monitoring: 'intact',
   };
   it('passes for a quiet service and fails for any connection, even to a container', () => {
@@ -130,9 +132,15 @@ describe('assertNoEgress', () => {
       newConnections: 1,
       destinations: ['172.18.0.5:8086/tcp'],
       dnsQueries: ['influxdb'],
+      dnsLookups: 2,
     };
     expect(() => assertNoEgress({ weather: chatty })).toThrow(
-      'weather: expected 0 outbound connections, measured 1 to 172.18.0.5:8086/tcp (DNS asked: influxdb)',
+      'weather: expected 0 outbound connections and 0 DNS lookups, measured 1 to 172.18.0.5:8086/tcp and 2 DNS lookups (DNS asked: influxdb)',
+    );
+    // A lookup alone (no connection followed: the name did not resolve) is outbound traffic too.
+    const lookupOnly = { ...quiet, dnsQueries: ['api.example.org'], dnsLookups: 1 };
+    expect(() => assertNoEgress({ weather: lookupOnly })).toThrow(
+      'weather: expected 0 outbound connections and 0 DNS lookups, measured 0 to - and 1 DNS lookups (DNS asked: api.example.org)',
     );
     expect(() => assertNoEgress({ weather: quiet }, ['carbon'])).toThrow('carbon: not monitored');
   });

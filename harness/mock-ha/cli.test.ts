@@ -64,6 +64,11 @@ describe('mock-ha CLI', () => {
     const bad = start({ HA_TOKEN: TOKEN, MOCK_HA_SEED: '1.5' });
     expect((await once(bad.child, 'exit'))[0]).toBe(2);
     expect(bad.stderr()).toBe('mock-ha: MOCK_HA_SEED must be an integer, got "1.5"\n');
+    const tick = start({ HA_TOKEN: TOKEN, MOCK_HA_MIN_TICK_MS: '5000' });
+    expect((await once(tick.child, 'exit'))[0]).toBe(2);
+    expect(tick.stderr()).toBe(
+      'mock-ha: MOCK_HA_MIN_TICK_MS must be an integer from 0 to 1000 (ms), got "5000"\n',
+    );
   });
 
   it('prints usage for --help and exits 0', async () => {

@@ -33,6 +33,8 @@ Environment:
   MOCK_HA_CONTROL_TOKEN       token of the control API (same rule; the control API is off when unset)
   MOCK_HA_SEED                integer seed of the synthetic home (default 1)
   MOCK_HA_HOME_SIZE           small | medium | large (default small)
+  MOCK_HA_MIN_TICK_MS         shortest interval between two scheduler wake-ups, ms 0-1000 (default 0:
+                              every due event is sent on time; N: all that is due, every N ms at most)
 `;
 const FLAGS = '--port <0-65535>, --host <IP address or host name>, --help';
 const HOST_NAME =
@@ -91,7 +93,10 @@ function config() {
   const homeSize = (process.env.MOCK_HA_HOME_SIZE ?? 'small') as HomeSize;
   if (!HOME_SIZES.includes(homeSize))
     fail(`MOCK_HA_HOME_SIZE must be one of ${HOME_SIZES.join('|')}, got ${homeSize}`);
-  return { port, host: values.host, token, controlToken, seed, homeSize };
+  const tickText = process.env.MOCK_HA_MIN_TICK_MS ?? '0';
+  if (!/^\d{1,4}$/.test(tickText.trim()) || Number(tickText) > 1000)
+    fail(`MOCK_HA_MIN_TICK_MS must be an integer from 0 to 1000 (ms), got ${JSON.stringify(tickText)}`);
+  return { port, host: values.host, token, controlToken, seed, homeSize, minTickMs: Number(tickText) };
 }
 
 const cfg = config();

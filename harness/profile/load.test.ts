@@ -99,6 +99,10 @@ describe('stack profile loader', () => {
       ENABLE_WEATHER_API: 'true',
       WEATHER_API_BASE_URL: 'http://fake-upstreams:8090',
     });
+    p.productionEnv.INFLUXDB_URL = '{{influxdb.url}}';
+    expect(productionEnvFor(p, 'weather-api').INFLUXDB_URL).toBe(
+      `http://${p.roles.influxdb.service}:${p.roles.influxdb.port}`,
+    );
     expect(productionEnvFor(p, 'ai-core', { target: 'test' }).INFLUXDB_BUCKET).toBe(
       p.roles.influxdb.test.bucket,
     );

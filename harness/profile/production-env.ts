@@ -8,6 +8,9 @@
  * - `{{influxdb.org}}`, `{{influxdb.bucket}}`: the production org/bucket (or the test ones, for a
  *   variant deliberately pointed at the test bucket);
  * - `{{influxdb.token}}`: the run's production token ('' when unknown);
+ * - `{{influxdb.url}}`: InfluxDB's URL inside the run's network (`http://<roles.influxdb.service>:<port>`),
+ *   for a service whose test deployment has no InfluxDB URL because it writes nothing there (a
+ *   collector disabled in test mode) but whose production deployment does;
  * - `{{fake-upstreams}}`: base URL of the harness's fake upstreams on the run's network.
  */
 import type { StackProfile } from './types.ts';
@@ -17,6 +20,7 @@ export const envPlaceholders = [
   'influxdb.org',
   'influxdb.bucket',
   'influxdb.token',
+  'influxdb.url',
   'fake-upstreams',
 ] as const;
 
@@ -48,6 +52,7 @@ export function productionEnvFor(
     'influxdb.org': where.org,
     'influxdb.bucket': where.bucket,
     'influxdb.token': opts.token ?? '',
+    'influxdb.url': `http://${r.influxdb.service}:${r.influxdb.port}`,
     'fake-upstreams': fakeUpstreamsUrl,
   };
   const fill = (v: string) =>

@@ -168,7 +168,7 @@ export interface StackProfile {
   /**
    * Environment of a production deployment of the same images, given to every production variant
    * the harness starts (production safeguards): org, bucket, token variables, switches. Values may
-   * use {{influxdb.org}}, {{influxdb.bucket}}, {{influxdb.token}}, {{fake-upstreams}}
+   * use {{influxdb.org}}, {{influxdb.bucket}}, {{influxdb.token}}, {{influxdb.url}}, {{fake-upstreams}}
    * (harness/profile/production-env.ts). The mode variable is set to `production` in any case.
    */
   productionEnv: Record<string, string>;

@@ -136,7 +136,6 @@ ${timings.map((x) => x.html).join('\n')}
 
 export function renderMarkdown(report: RunReport, summary: Summary = buildSummary(report)): string {
   const s = summary;
-  const v = s.deployment.verdict;
   const { deployment } = split(report, s);
   const depFiles = filesOf(report, s, 'deployment');
   const selfFiles = filesOf(report, s, 'self-test');

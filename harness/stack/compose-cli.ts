@@ -2,7 +2,8 @@
  * Which Compose v2 binary this machine has (the `docker compose` plugin or the standalone
  * `docker-compose`), and the detached emergency teardown used on Ctrl-C.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PROJECT_LABEL } from './docker.ts';
 import { StackError } from './types.ts';
 
@@ -70,4 +71,73 @@ export function spawnDetachedDown(
   ].join('; ');
   const child = spawn('sh', ['-c', script], { cwd, detached: true, stdio: 'ignore' });
   child.unref();
+}
+
+/**
+ * `compose -p P -f … --profile … config --format json`: the project as Compose resolves it
+ * (interpolation, env_file, extends, profiles, multi-document files), parsed as `T`. The caller's
+ * COMPOSE_FILE / COMPOSE_PROFILES / COMPOSE_PROJECT_NAME are removed so that only `plan` decides.
+ * @throws StackError STACK_BOOT_FAILED with compose's stderr when compose refuses the files.
+ */
+/**
+ * `compose down -v --remove-orphans -t 0` of a project, awaited (the end of a run's shared boot).
+ * Resolves to undefined, or to Compose's error output when it failed.
+ */
+export async function composeDown(
+  cli: ComposeCli,
+  project: string,
+  files: string[],
+  cwd: string,
+): Promise<string | undefined> {
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [
+    ...pre,
+    '-p',
+    project,
+    ...files.flatMap((f) => ['-f', f]),
+    'down',
+    '-v',
+    '--remove-orphans',
+    '-t',
+    '0',
+  ];
+  return promisify(execFile)(cmd, args, { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }).then(
+    () => undefined,
+    (err: { stderr?: string; message?: string }) => (err.stderr || err.message || String(err)).trim(),
+  );
+}
+
+export async function composeConfig<T>(
+  cli: ComposeCli,
+  plan: { project: string; files: string[]; profiles: string[]; environment: Record<string, string> },
+  cwd: string,
+): Promise<T> {
+  const [cmd, ...pre] = cli.argv as [string, ...string[]];
+  const args = [
+    ...pre,
+    '-p',
+    plan.project,
+    ...plan.files.flatMap((f) => ['-f', f]),
+    ...plan.profiles.flatMap((p) => ['--profile', p]),
+    'config',
+    '--format',
+    'json',
+  ];
+  const env: Record<string, string | undefined> = { ...process.env, ...plan.environment };
+  for (const k of ['COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME']) delete env[k];
+  try {
+    const { stdout } = await promisify(execFile)(cmd, args, {
+      cwd,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as T;
+  } catch (err) {
+    const e = err as { stderr?: string; message?: string };
+    throw new StackError(
+      'STACK_BOOT_FAILED',
+      `${cli.argv.join(' ')} config of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',') || 'none'}) failed: ${(e.stderr || e.message || String(err)).trim()}`,
+    );
+  }
 }

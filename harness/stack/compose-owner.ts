@@ -5,14 +5,11 @@
  * (external networks and volumes are not ours and are left out). Works for any user's compose
  * files: the list comes from `compose config`, not from our files.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ownerLabels } from '../docker/identity.ts';
-import type { ComposeCli } from './compose-cli.ts';
-import { StackError } from './types.ts';
+import { type ComposeCli, composeConfig } from './compose-cli.ts';
 
 type Labels = Record<string, string> | string[] | undefined;
 interface Resource {
@@ -69,33 +66,7 @@ export async function writeOwnerOverride(
   plan: { project: string; files: string[]; profiles: string[]; environment: Record<string, string> },
   cwd: string,
 ): Promise<{ file: string; remove: () => void }> {
-  const [cmd, ...pre] = cli.argv as [string, ...string[]];
-  const args = [
-    ...pre,
-    '-p',
-    plan.project,
-    ...plan.files.flatMap((f) => ['-f', f]),
-    ...plan.profiles.flatMap((p) => ['--profile', p]),
-    'config',
-    '--format',
-    'json',
-  ];
-  let resolved: ResolvedCompose;
-  try {
-    const { stdout } = await promisify(execFile)(cmd, args, {
-      cwd,
-      env: { ...process.env, ...plan.environment },
-      maxBuffer: 32 * 1024 * 1024,
-      timeout: 60_000,
-    });
-    resolved = JSON.parse(stdout) as ResolvedCompose;
-  } catch (err) {
-    const e = err as { stderr?: string; message?: string };
-    throw new StackError(
-      'STACK_BOOT_FAILED',
-      `compose config of ${plan.files.join(', ')} failed: ${(e.stderr || e.message || String(err)).trim()}`,
-    );
-  }
+  const resolved = await composeConfig<ResolvedCompose>(cli, plan, cwd);
   const dir = join(tmpdir(), 'homeiq-compose-owner');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${plan.project}.owner.yml`);

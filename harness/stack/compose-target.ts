@@ -3,12 +3,10 @@
  * files and profiles, waits on healthchecks, and everything is torn down (with volumes) by
  * down(), by a failed boot, and on SIGINT/SIGTERM (Ryuk is not available here).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { harnessHealthcheck } from '../config/defaults.ts';
 import type { HarnessConfig } from '../config/load.ts';
@@ -22,7 +20,13 @@ import { progressLine } from '../util/progress.ts';
 import { WaitTimeoutError, waitFor } from '../util/wait.ts';
 import { bootServices, bootWatcher } from './boot-progress.ts';
 import { onInterrupt } from './cleanup.ts';
-import { type ComposeCli, detectCompose, spawnDetachedDown } from './compose-cli.ts';
+import {
+  type ComposeCli,
+  composeConfig,
+  composeDown,
+  detectCompose,
+  spawnDetachedDown,
+} from './compose-cli.ts';
 import {
   type ComposeModel,
   INIT_SERVICE,
@@ -62,8 +66,6 @@ export interface ComposePlan {
   /** Values a planted fault set (they win over what the stack wrote, e.g. a token the harness uses). */
   faultEnvironment: Record<string, string>;
 }
-
-const execFileAsync = promisify(execFile);
 
 const secret = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 
@@ -134,39 +136,8 @@ export async function planCompose(
 }
 
 /** The stack's compose config as Compose renders it (interpolation, env_file, extends, profiles). */
-export async function renderComposeConfig(
-  cli: ComposeCli,
-  plan: ComposePlan,
-  cwd: string,
-): Promise<ComposeModel> {
-  const [cmd, ...pre] = cli.argv as [string, ...string[]];
-  const args = [
-    ...pre,
-    '-p',
-    plan.project,
-    ...plan.files.flatMap((f) => ['-f', f]),
-    ...plan.profiles.flatMap((p) => ['--profile', p]),
-    'config',
-    '--format',
-    'json',
-  ];
-  const env: Record<string, string | undefined> = { ...process.env, ...plan.environment };
-  for (const k of ['COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PROJECT_NAME']) delete env[k];
-  try {
-    const { stdout } = await execFileAsync(cmd, args, {
-      cwd,
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout) as ComposeModel;
-  } catch (err) {
-    const e = err as { stderr?: string; message?: string };
-    throw new StackError(
-      'STACK_BOOT_FAILED',
-      `${cli.argv.join(' ')} config of ${plan.files.join(', ')} (profiles ${plan.profiles.join(',') || 'none'}) failed: ${(e.stderr || e.message || String(err)).trim()}`,
-    );
-  }
+export function renderComposeConfig(cli: ComposeCli, plan: ComposePlan, cwd: string): Promise<ComposeModel> {
+  return composeConfig<ComposeModel>(cli, plan, cwd);
 }
 
 /** Container port of each service the profile maps (the one its URL uses). */
@@ -279,6 +250,72 @@ export async function startComposeStack(
   cfg: HarnessConfig,
   log: Logger = createLogger('stack'),
 ): Promise<StartedStack> {
+  const { cli, run } = await prepareRun(cfg, log);
+  return bootRun(cfg, cli, run, log);
+}
+
+/**
+ * Boot a stack that later files of the same run adopt (./shared-boot.ts). `handOver(run)` records
+ * the boot where the run's owner (the test runner's global setup) finds it; once it returned, this
+ * process no longer tears the project down on SIGINT/SIGTERM (a test worker is SIGTERMed when its
+ * file ends), and the returned handle's down() only removes what this handle started (variants).
+ * If `handOver` throws, the stack is torn down and the error rethrown.
+ */
+export async function startSharedComposeStack(
+  cfg: HarnessConfig,
+  handOver: (run: ComposeRun) => void,
+  log: Logger = createLogger('stack'),
+): Promise<StartedStack> {
+  const { cli, run } = await prepareRun(cfg, log);
+  const stack = await bootRun(cfg, cli, run, log);
+  try {
+    handOver(run);
+  } catch (err) {
+    await stack.down();
+    throw err;
+  }
+  stack.handOver();
+  return stack;
+}
+
+/**
+ * A handle on a compose project booted by another process of this run (startSharedComposeStack):
+ * the same StartedStack (URLs, tokens, logs, files, variants), found by the project's containers.
+ * Its down() only removes what this handle started; signal, stopService and restartWithEnv refuse
+ * (a shared boot must stay as booted: a suite that changes the stack boots its own).
+ */
+export async function adoptComposeStack(
+  cfg: HarnessConfig,
+  run: ComposeRun,
+  log: Logger = createLogger('stack'),
+): Promise<StartedStack> {
+  const stack = await ComposeStack.create(cfg, detectCompose(), run, undefined, () => undefined, log);
+  stack.handOver();
+  return stack;
+}
+
+/**
+ * Tear down a compose project of this run by its generated config (the owner of a shared boot, at
+ * the end of the run): `compose down -v --remove-orphans -t 0`, then any container still carrying
+ * the project's labels (replaced services, variants), then the run directory. Throws with what
+ * failed; `spawnDetachedDown` is the fire-and-forget variant for signals.
+ */
+export async function downComposeRun(run: ComposeRun): Promise<void> {
+  const errors: string[] = [];
+  const failed = await composeDown(detectCompose(), run.plan.project, [run.file], run.runDir);
+  if (failed) errors.push(failed);
+  for (const c of await projectContainers(run.plan.project).catch(() => []))
+    await removeContainer(c.id).catch((err: unknown) => errors.push(`${c.name}: ${String(err)}`));
+  rmSync(run.runDir, { recursive: true, force: true });
+  if (errors.length)
+    throw new StackError(
+      'STACK_DOCKER_FAILED',
+      `compose down of ${run.plan.project} failed: ${errors.join('; ')}`,
+    );
+}
+
+/** Validate and render the configuration, rewrite it for this run, and write the generated config. */
+async function prepareRun(cfg: HarnessConfig, log: Logger): Promise<{ cli: ComposeCli; run: ComposeRun }> {
   // Ryuk (the reaper) cannot be pulled here: teardown is ours (down(), failed boot, SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const cli = detectCompose();
@@ -303,7 +340,7 @@ export async function startComposeStack(
   writeFileSync(file, JSON.stringify(rewrite.model, null, 2), { mode: 0o600 });
   log.info(describeStart(rewrite.model, cfg.profile, rewrite.notes));
   const run: ComposeRun = { plan, file, runDir, phase1: rewrite.phase1 };
-  return bootRun(cfg, cli, run, log);
+  return { cli, run };
 }
 
 export interface ComposeRun {
@@ -319,7 +356,7 @@ async function bootRun(
   cli: ComposeCli,
   run: ComposeRun,
   log: Logger,
-): Promise<StartedStack> {
+): Promise<ComposeStack> {
   const { plan } = run;
   const unregister = onInterrupt(`compose ${plan.project}`, () => {
     spawnDetachedDown(cli, plan.project, [run.file], [], run.runDir, run.runDir);
@@ -408,7 +445,10 @@ class ComposeStack implements StartedStack {
   readonly project: string;
   #ids = new Map<string, string>();
   #urls = new Map<string, string>();
-  #env: StartedDockerComposeEnvironment;
+  /** Undefined on an adopted handle: the project is torn down by its owner. */
+  #env: StartedDockerComposeEnvironment | undefined;
+  /** True once the project belongs to the run's owner (./shared-boot.ts): down() releases only. */
+  #shared = false;
   #unregister: () => void;
   #variants = new Set<string>();
   #downed = false;
@@ -421,7 +461,7 @@ class ComposeStack implements StartedStack {
     cfg: HarnessConfig,
     cli: ComposeCli,
     run: ComposeRun,
-    env: StartedDockerComposeEnvironment,
+    env: StartedDockerComposeEnvironment | undefined,
     unregister: () => void,
     tokens: StackTokens,
     log: Logger,
@@ -440,7 +480,7 @@ class ComposeStack implements StartedStack {
     cfg: HarnessConfig,
     cli: ComposeCli,
     run: ComposeRun,
-    env: StartedDockerComposeEnvironment,
+    env: StartedDockerComposeEnvironment | undefined,
     unregister: () => void,
     log: Logger,
   ): Promise<ComposeStack> {
@@ -483,6 +523,23 @@ class ComposeStack implements StartedStack {
     const stack = new ComposeStack(cfg, cli, run, env, unregister, tokens, log);
     for (const c of containers) if (c.service) await stack.#track(c.service, c.id);
     return stack;
+  }
+
+  /**
+   * The project now belongs to the run's owner: no emergency teardown from this process, down()
+   * releases this handle only, and the controls that change the stack refuse.
+   */
+  handOver(): void {
+    this.#shared = true;
+    this.#unregister();
+  }
+
+  #refuseShared(what: string): void {
+    if (this.#shared)
+      throw new StackError(
+        'STACK_SHARED',
+        `${what} would change the shared boot ${this.project}, which other suites of this run observe: a suite that stops, signals or replaces a service declares it (useStack({ changes: '...' }) in harness/stack/use-stack.ts) and gets a boot of its own`,
+      );
   }
 
   async #track(service: string, id: string): Promise<void> {
@@ -535,11 +592,13 @@ class ComposeStack implements StartedStack {
     return tailLogs(this.#id(service), lines);
   }
 
-  signal(service: string, signal: NodeJS.Signals): Promise<void> {
+  async signal(service: string, signal: NodeJS.Signals): Promise<void> {
+    this.#refuseShared(`sending ${signal} to ${service}`);
     return signalContainer(this.#id(service), signal);
   }
 
   async stopService(service: string, timeoutSec = 10): Promise<void> {
+    this.#refuseShared(`stopping ${service}`);
     await docker().getContainer(this.#id(service)).stop({ t: timeoutSec });
   }
 
@@ -548,6 +607,7 @@ class ComposeStack implements StartedStack {
     env: Record<string, string>,
     opts: { image?: string } = {},
   ): Promise<void> {
+    this.#refuseShared(`replacing ${service}`);
     const id = await cloneContainer(this.#id(service), {
       env,
       project: this.project,
@@ -575,6 +635,9 @@ class ComposeStack implements StartedStack {
       }
       const info = await inspect(id);
       const url = urlOf(info, this.#ports.get(service));
+      const started = performance.now();
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const awaited = `copy of ${service} with ${JSON.stringify(redact(env))} to exit or answer /health`;
       let last: unknown = '(no /health answer yet)';
       const outcome = await waitFor(
         async () => {
@@ -594,22 +657,35 @@ class ComposeStack implements StartedStack {
           last = { http_status: h.status, body: h.json ?? h.text.slice(0, 200) };
           if (h.status === 200)
             return { done: true, value: { exitCode: undefined, health: h.json }, seen: 'health 200' };
-          return { done: false, seen: `running, /health ${h.status}` };
+          return {
+            done: false,
+            seen: `running, /health ${h.status === 0 ? `not answering (${String(h.json).slice(0, 120)})` : `${h.status} ${JSON.stringify(last).slice(0, 160)}`}`,
+          };
         },
-        {
-          what: `copy of ${service} with ${JSON.stringify(redact(env))} to exit or answer /health`,
-          timeoutMs: opts.timeoutMs ?? 60_000,
-          intervalMs: 250,
-        },
+        { what: awaited, timeoutMs, intervalMs: 250 },
       ).catch(async (err: unknown) => {
-        // Still running without a healthy answer: that is a result too (the check says what it expected).
+        // Still running without a healthy answer at its deadline: that is a result too (the check
+        // says what it expected); the deadline record says what was awaited and last seen.
         if (err instanceof WaitTimeoutError && (await inspect(id)).State.Running)
-          return { exitCode: undefined, health: last };
+          return {
+            exitCode: undefined,
+            health: last,
+            deadline: { timeoutMs, awaited, lastSeen: err.lastSeen },
+          };
         throw err;
       });
+      const elapsedMs = Math.round(performance.now() - started);
       await opts.whileRunning?.(id);
       const output = await tailLogs(id, 200);
-      return { service, env: redact(env), exitCode: outcome.exitCode, output, health: outcome.health };
+      return {
+        service,
+        env: redact(env),
+        exitCode: outcome.exitCode,
+        output,
+        health: outcome.health,
+        elapsedMs,
+        ...('deadline' in outcome && outcome.deadline ? { deadline: outcome.deadline } : {}),
+      };
     } finally {
       await removeContainer(id);
       this.#variants.delete(id);
@@ -620,6 +696,10 @@ class ComposeStack implements StartedStack {
     if (this.#downed) return;
     this.#downed = true;
     for (const id of this.#variants) await removeContainer(id);
+    if (this.#shared || !this.#env) {
+      this.#log.info(`released ${this.project} (a shared boot: torn down once, at the end of the run)`);
+      return;
+    }
     const started = performance.now();
     try {
       await this.#env.down({ removeVolumes: true, timeout: 0 });

@@ -41,10 +41,20 @@ export interface VariantResult {
   output: string;
   /** /health body when the variant kept running and answered. */
   health?: unknown;
+  /** Milliseconds from the copy's process start (its gate released) to its exit, health or deadline. */
+  elapsedMs?: number;
+  /**
+   * Set when the copy was still running, without a healthy answer, at its own deadline: what was
+   * awaited and what was last seen (then it was killed, exitCode undefined).
+   */
+  deadline?: { timeoutMs: number; awaited: string; lastSeen: string };
 }
 
 export interface VariantOptions {
-  /** Deadline for the copy to exit or answer /health. Default 60 s. */
+  /**
+   * Deadline for the copy to exit or answer /health, counted from its own process start (each copy
+   * has its own; time spent creating it or waiting for others does not count). Default 60 s.
+   */
   timeoutMs?: number;
   /**
    * Called with the copy's container id before its process starts (the container and its network
@@ -89,7 +99,9 @@ export type StackErrorCode =
   | 'STACK_CAPABILITY_MISSING'
   | 'STACK_BOOT_FAILED'
   | 'STACK_NOT_RUNNING'
-  | 'STACK_DOCKER_FAILED';
+  | 'STACK_DOCKER_FAILED'
+  /** A control that would change a shared boot (see harness/stack/use-stack.ts). */
+  | 'STACK_SHARED';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

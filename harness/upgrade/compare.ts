@@ -4,8 +4,10 @@
  */
 import { type Capture, isSystemBucket, type SeriesCount, seriesKey } from './capture.ts';
 import { type Finding, listed, type Severity } from './findings.ts';
+import { upgradeTargets } from './targets.ts';
 
-const SERVICE = 'influxdb';
+/** Findings name the profile's InfluxDB service (roles.influxdb.service). */
+const service = (): string => upgradeTargets().influxdb;
 
 export function compareBuckets(before: Capture, after: Capture, severity: Severity = 'fail'): Finding {
   const name = (b: { org: string; name: string }) => `${b.org}/${b.name}`;
@@ -19,7 +21,7 @@ export function compareBuckets(before: Capture, after: Capture, severity: Severi
     id: 'buckets',
     ok: lost.length === 0 && !after.setupAllowed,
     severity,
-    service: SERVICE,
+    service: service(),
     what: `buckets after the change to ${after.version || 'the new version'}`,
     expected: `all ${had.length} of before: ${had.join(', ')}`,
     measured:
@@ -47,7 +49,7 @@ export function compareCounts(before: Capture, after: Capture, severity: Severit
     id: 'counts',
     ok: diffs.length === 0 && before.counts.length > 0,
     severity,
-    service: SERVICE,
+    service: service(),
     what: `exact point counts per bucket/measurement/field/entity (${before.counts.length} series)`,
     expected: `${total(before.counts)} field values in ${before.counts.length} series, as before`,
     measured:
@@ -70,7 +72,7 @@ export function compareSample(before: Capture, after: Capture, severity: Severit
     id: 'sample',
     ok: wrong.length === 0 && before.sample.length > 0,
     severity,
-    service: SERVICE,
+    service: service(),
     what: `sampled values with their timestamps (${before.sample.length}, first and last of each bucket)`,
     expected: 'every sampled value unchanged at the same timestamp',
     measured:
@@ -115,7 +117,7 @@ export function compareFlux(before: Capture, after: Capture, severity: Severity 
     id: 'flux',
     ok: diffs.length === 0 && before.flux.length > 0,
     severity,
-    service: SERVICE,
+    service: service(),
     what: `answers of ${before.flux.length} fixed Flux queries (count, last, mean over 1h windows, group by tag, time range) on ${new Set(before.flux.map((f) => f.bucket)).size} buckets`,
     expected: `identical to ${before.version} (${answered} answered, ${before.flux.length - answered} errors)`,
     measured: diffs.length === 0 ? 'identical' : `${diffs.length} differ`,

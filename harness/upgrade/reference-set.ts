@@ -5,7 +5,6 @@
  * steps, for entities of several domains, so counts, last values, windowed means and grouping by
  * tag all have something to answer. Deterministic: same seed, same points.
  */
-import { deployment } from '../config/defaults.ts';
 import { connect } from '../influx/connection.ts';
 import { fluxString, queryRows } from '../influx/flux.ts';
 import { influxApi } from '../influx/http.ts';
@@ -64,7 +63,8 @@ export interface ReferenceSetResult {
 }
 
 /**
- * Write the reference set into the production bucket of a scratch instance. Refused by the guard
+ * Write the reference set into the production bucket (`org`/`bucket`: the profile's
+ * roles.influxdb.production, harness/upgrade/targets.ts) of a scratch instance. Refused by the guard
  * (SafetyError) unless the bucket was created after `runStartedMs` and is empty.
  */
 export async function writeReferenceSet(opts: {
@@ -72,8 +72,10 @@ export async function writeReferenceSet(opts: {
   adminToken: string;
   seed: number;
   runStartedMs: number;
+  org: string;
+  bucket: string;
 }): Promise<ReferenceSetResult> {
-  const { org, bucket } = deployment.production;
+  const { org, bucket } = opts;
   const api = influxApi(opts.url, opts.adminToken);
   const b = (
     await api.call<{ buckets?: { name: string; createdAt?: string }[] }>(

@@ -10,7 +10,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { deployment } from '../config/defaults.ts';
 import { loadConfig } from '../config/load.ts';
 import { influxApi } from '../influx/http.ts';
 import { HARNESS_TOKEN_PREFIX } from '../influx/tokens.ts';
@@ -28,9 +27,11 @@ import { captureSqlite, type SqliteCapture } from './sqlite.ts';
 import { prepareDataVolume } from './starting-point.ts';
 import { type StopVerdict, stopAndJudge } from './stop.ts';
 import { type FirstStart, startOnSameVolume } from './swap.ts';
+import { upgradeTargets } from './targets.ts';
 import { type HeldTokens, probeScope, type ScopeProbe } from './token-audit.ts';
 
-export const INFLUXDB = 'influxdb';
+/** The InfluxDB service the check stops and swaps: the active profile's roles.influxdb.service. */
+export const influxdbService = (): string => upgradeTargets().influxdb;
 const log = createLogger('upgrade');
 
 /** Description of the stand-in client token (read on the production bucket) nobody holds. */
@@ -153,20 +154,21 @@ export async function boot(
     unregister();
   }
   try {
-    const url = stack.url(INFLUXDB);
+    const targets = upgradeTargets();
+    const url = stack.url(targets.influxdb);
     const adminToken = stack.tokens.influxAdmin as string;
     log.info(`${project}: ${opts.from.image} up at ${url}; driving a seeded scenario through the ingestion`);
     const drive = await driveScenario(stack, { kind: 'steady', rate: 50, durationS: 10 });
     let reference: ReferenceSetResult | undefined;
     const held = heldByHarness(stack);
     if (opts.start.kind === 'fresh') {
-      reference = await writeReferenceSet({ url, adminToken, seed, runStartedMs });
+      reference = await writeReferenceSet({ url, adminToken, seed, runStartedMs, ...targets.production });
       // A client token whose plaintext the harness deliberately forgets: what a home's dashboard holds.
       const api = influxApi(url, adminToken);
       const org = (
         await api.call<{ orgs?: { id: string }[] }>(
           'GET',
-          `/api/v2/orgs?org=${encodeURIComponent(deployment.production.org)}`,
+          `/api/v2/orgs?org=${encodeURIComponent(targets.production.org)}`,
         )
       ).body.orgs?.[0];
       if (org)
@@ -226,13 +228,14 @@ export async function upgrade(
   opts: UpgradeOptions,
   env: Record<string, string> = {},
 ): Promise<UpgradeResult> {
-  const stop = await stopAndJudge(INFLUXDB, b.stack.containerId(INFLUXDB) as string);
+  const influxdb = influxdbService();
+  const stop = await stopAndJudge(influxdb, b.stack.containerId(influxdb) as string);
   log.info(`stopped ${opts.from.image}: ${stop.signal} -> exit ${stop.exitCode} in ${stop.durationMs} ms`);
-  const first = await startOnSameVolume(b.stack, INFLUXDB, opts.to.image, { env });
+  const first = await startOnSameVolume(b.stack, influxdb, opts.to.image, { env });
   log.info(
     `${opts.to.image} first start: ${Math.round(first.firstStartMs)} ms${first.failure ? ` (${first.failure})` : ''}`,
   );
-  const url = b.stack.url(INFLUXDB);
+  const url = b.stack.url(influxdb);
   const got = first.failure
     ? { afterError: first.failure }
     : await captureOrError(url, b.stack.tokens.influxAdmin as string, b.before.cutoff);
@@ -243,9 +246,10 @@ export async function upgrade(
 
 /** Phase 3: stop `to`, start `from` on the same volume; report only. */
 export async function rollback(b: BootResult, opts: UpgradeOptions): Promise<RollbackResult> {
-  const stop = await stopAndJudge(INFLUXDB, b.stack.containerId(INFLUXDB) as string);
-  const first = await startOnSameVolume(b.stack, INFLUXDB, opts.from.image, { timeoutMs: 90_000 });
-  const url = b.stack.url(INFLUXDB);
+  const influxdb = influxdbService();
+  const stop = await stopAndJudge(influxdb, b.stack.containerId(influxdb) as string);
+  const first = await startOnSameVolume(b.stack, influxdb, opts.from.image, { timeoutMs: 90_000 });
+  const url = b.stack.url(influxdb);
   const got = first.failure
     ? { afterError: first.failure }
     : await captureOrError(url, b.stack.tokens.influxAdmin as string, b.before.cutoff);

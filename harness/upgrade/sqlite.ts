@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { StartedStack } from '../stack/types.ts';
 import { type FileReport, inspectFile } from '../verify/sqlite.ts';
 import type { Finding } from './findings.ts';
+import { type UpgradeTargets, upgradeTargets } from './targets.ts';
 
 export interface SqliteCapture {
   service: string;
@@ -16,12 +17,23 @@ export interface SqliteCapture {
   error?: string;
 }
 
+/**
+ * Copy the metadata store's files out of its container (`targets.sqlite`: the profile's roles.metadataStore,
+ * harness/upgrade/targets.ts; default the active profile's) and inspect its test SQLite. Never throws:
+ * a missing role, file or container is the capture's `error`.
+ */
 export async function captureSqlite(
   stack: StartedStack,
-  service = 'data-api',
-  dataPath = '/app/data',
-  file = 'test/metadata.db',
+  targets: UpgradeTargets = upgradeTargets(),
 ): Promise<SqliteCapture> {
+  const where = targets.sqlite;
+  if (!where)
+    return {
+      service: '(no metadata store)',
+      file: '(none)',
+      error: 'the stack profile maps no metadata store (roles.metadataStore): no SQLite to compare',
+    };
+  const { service, dataDir: dataPath, file } = where;
   const dir = mkdtempSync(join(tmpdir(), 'homeiq-upgrade-sqlite-'));
   try {
     const files = await stack.readFiles(service, dataPath);

@@ -13,6 +13,7 @@
 import { influxApi } from '../influx/http.ts';
 import type { Capture, CapturedAuthorization } from './capture.ts';
 import { type Finding, listed, type Severity } from './findings.ts';
+import { upgradeTargets } from './targets.ts';
 
 /** The env variable and flag that keep 2.9's hashing off (cmd/influxd/launcher/cmd.go). */
 export const HASHING_OFF = {
@@ -45,7 +46,7 @@ export function unheldTokens(before: Capture, held: HeldTokens, to: string): Fin
     id: 'tokens-unheld',
     ok: unheld.length === 0,
     severity: 'warn',
-    service: 'influxdb',
+    service: upgradeTargets().influxdb,
     what: `authorizations in use (${all.length}) whose plaintext is held outside InfluxDB, before the upgrade to ${to}`,
     expected: 'every plaintext stored by its client or a secrets store',
     measured:
@@ -74,7 +75,7 @@ export function hashingVerdict(
     hashed: hashed.map((a) => a.id),
     ok: hashed.length === 0,
     severity: 'warn',
-    service: 'influxdb',
+    service: upgradeTargets().influxdb,
     what: `token storage on ${after.version} after its first start`,
     expected: 'plaintexts still returned by the API (no hashing)',
     measured: `${after.version} hashed ${hashed.length} of ${before.authorizations.length} tokens on first start (API returns no plaintext; ${stillReadable} still readable)${logged}`,
@@ -144,7 +145,7 @@ export function compareTokenScopes(
     id: 'tokens-scope',
     ok: bad.length === 0 && checks.length > 0,
     severity,
-    service: 'influxdb',
+    service: upgradeTargets().influxdb,
     what: `${checks.length} tokens with a known plaintext and ${before.authorizations.length} authorizations on ${after.version}`,
     expected: 'each still authenticates (200), sees the same buckets and keeps its permissions and status',
     measured:

@@ -215,14 +215,15 @@ export function storeTarget() {
 
 /**
  * The chain of custody of `fired`: the ingestion's delivery records from the mock, and every point
- * carrying their context ids in any bucket the admin token can read, from `sinceMs` - 60 s on.
+ * carrying their context ids in any bucket the admin token can read, whatever its time (`_sinceMs`,
+ * the run's start, is kept for callers; the search no longer stops there).
  * `deliveredBefore` (epoch ms) keeps only deliveries handed to the socket before it; `connectionIds`
  * adds connections matched to the ingestion earlier.
  */
 export async function collectCustody(
   stack: StartedStack,
   fired: FiredEvent[],
-  sinceMs: number,
+  _sinceMs: number,
   opts: { deliveredBefore?: number; connectionIds?: number[] } = {},
 ): Promise<Custody> {
   let deliveries = await ingestionDeliveries(stack, opts.connectionIds);
@@ -235,7 +236,9 @@ export async function collectCustody(
   const stored = await findContextIds(
     influxReader(stack),
     fired.map((f) => f.contextId),
-    new Date(sinceMs - 60_000).toISOString(),
+    // Any point time: an ingestion that stamps points wrongly (epoch 0, the time of a retry, the
+    // future) still leaves its events findable. `sinceMs` only dates the run in messages.
+    new Date(0).toISOString(),
   );
   return chainOfCustody(fired, deliveries, stored, storeTarget());
 }

@@ -4,9 +4,10 @@
  * points is a finding, named by org, bucket, measurement and tag set, with a sample of its newest
  * points.
  *
- * Production buckets, from the profile: every bucket of the production org except the test
- * bucket (two-org layout: the whole production org; one-org layout: every bucket but the test
- * one). System buckets are excluded.
+ * Watched buckets: every bucket of every org the admin token can read except the test bucket
+ * (so a write into a production bucket the profile does not name, or into a third org, is seen
+ * too), and the profile's production bucket even when it does not exist yet. System buckets are
+ * excluded.
  */
 import { connect } from '../influx/index.ts';
 import type { StartedStack } from '../stack/types.ts';
@@ -23,12 +24,15 @@ export interface ProductionSnapshot {
   buckets: BucketSnapshot[];
 }
 
-/** The production buckets the profile's layout implies (at least the profile's production bucket). */
+/**
+ * Every bucket the admin token can read except the test bucket, in every org (at least the
+ * profile's production bucket): the test deployment may grow none of them.
+ */
 export async function productionBuckets(stack: StartedStack): Promise<{ org: string; bucket: string }[]> {
   const { test, production } = roles().influxdb;
   const all = await readableBuckets(influxReader(stack));
   const found = all
-    .filter((b) => b.org === production.org && !(b.org === test.org && b.bucket === test.bucket))
+    .filter((b) => !(b.org === test.org && b.bucket === test.bucket))
     .map((b) => ({ org: b.org, bucket: b.bucket }));
   if (!found.some((b) => b.bucket === production.bucket)) found.push({ ...production });
   return found;
@@ -42,7 +46,10 @@ export async function snapshotProduction(stack: StartedStack): Promise<Productio
   return { buckets };
 }
 
-/** Series of the production buckets that grew since `before` (empty: no contamination). */
+/**
+ * Series that grew since `before` (empty: no contamination), in every bucket of `before` and in
+ * every bucket created since (compared with an empty snapshot).
+ */
 export async function productionGrowth(
   stack: StartedStack,
   before: ProductionSnapshot,
@@ -50,7 +57,14 @@ export async function productionGrowth(
   const reader = influxReader(stack);
   const conn = connect(reader.url, reader.adminToken, 120_000);
   const out: SeriesGrowth[] = [];
-  for (const b of before.buckets) {
+  const known = new Set(before.buckets.map((b) => `${b.org}\u0000${b.bucket}`));
+  const created = (await productionBuckets(stack)).filter((b) => !known.has(`${b.org}\u0000${b.bucket}`));
+  const empty = (b: { org: string; bucket: string }): BucketSnapshot => ({
+    ...b,
+    takenAt: new Date(0).toISOString(),
+    series: new Map(),
+  });
+  for (const b of [...before.buckets, ...created.map(empty)]) {
     const after = await snapshotBucket(conn, b.org, b.bucket);
     out.push(...(await seriesGrowth(conn, b, after)));
   }

@@ -1,49 +1,47 @@
 /**
  * AI reachability (seed 000: AI services enabled in both modes; seed 003): every AI service of the
- * stack profile answers its health and readiness paths with 200 (and, where the profile maps its
+ * stack profile answers its health and readiness paths with 200 at every sample of the run (and, where the profile maps its
  * deployment mode, says test), and one request through the AI path the profile names (roles.aiPath:
  * service, request, expected status, fake-LLM-upstream calls and answer fields) round-trips. A
  * profile without roles.aiPath fails the round trip, naming the missing evidence.
  */
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
-import { describeResult, health, probe } from '../../harness/probes/http.ts';
+import {
+  type StartedAvailabilitySampler,
+  startAvailabilitySampler,
+} from '../../harness/probes/availability.ts';
+import { describeResult, probe } from '../../harness/probes/http.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
+import { waitFor } from '../../harness/util/wait.ts';
 import { describeCustody } from '../../harness/verify/custody.ts';
 import { fieldAt, fireAndAwaitStored, roles } from '../../harness/verify/evidence.ts';
 
-describe('AI services reachable in test mode', () => {
-  const stack = useStack();
+/**
+ * Health and readiness are sampled every second from the start of this file to its last check (at
+ * least MIN_WATCH_MS, through the round trip's events and AI request): a service that is not
+ * ready for a while, goes down late, or answers only sometimes fails like one that never answers.
+ */
+const MIN_WATCH_MS = 10_000;
 
-  it('answers health and readiness on every AI service (deployment mode test where the profile maps it)', async (ctx) => {
-    const ai = roles().aiServices;
-    withFailureContext(ctx, stack(), () => ai.map((a) => a.service));
-    const results = await Promise.all(
-      ai.flatMap((a) =>
-        [...a.healthPaths, ...(a.readinessPath ? [a.readinessPath] : [])].map(async (p) => ({
-          a,
-          p,
-          r: await health(stack().url(a.service), p),
+describe('AI services reachable in test mode', () => {
+  const stack = useStack({ shares: true });
+  let sampler: StartedAvailabilitySampler;
+
+  beforeAll(() => {
+    sampler = startAvailabilitySampler(
+      roles().aiServices.flatMap((a) =>
+        [...a.healthPaths, ...(a.readinessPath ? [a.readinessPath] : [])].map((path) => ({
+          service: a.service,
+          path,
+          url: stack().url(a.service),
         })),
       ),
     );
-    checkAll(
-      results.map(({ a, p, r }) => {
-        const modePath = a.health?.deploymentMode;
-        const mode = modePath ? fieldAt(r.json, modePath) : undefined;
-        return {
-          ok: r.status === 200 && (modePath === undefined || mode === 'test'),
-          e: {
-            service: a.service,
-            what: `GET ${p}`,
-            expected: modePath ? `200 with ${modePath}=test` : '200',
-            measured: describeResult(r),
-          },
-        };
-      }),
-      `AI health endpoints (${ai.length} services)`,
-    );
+  });
+  afterAll(async () => {
+    await sampler?.stop();
   });
 
   it('round-trips one request through the AI path the profile names (roles.aiPath)', async (ctx) => {
@@ -147,6 +145,48 @@ describe('AI services reachable in test mode', () => {
         }),
       ],
       `AI path round trip (${path.service} ${what})`,
+    );
+  });
+
+  it('answers health and readiness on every AI service at every sample of the run (deployment mode test where the profile maps it)', async (ctx) => {
+    const ai = roles().aiServices;
+    withFailureContext(ctx, stack(), () => ai.map((a) => a.service));
+    // An observation window, not a synchronisation: at least MIN_WATCH_MS of samples.
+    await waitFor(
+      async () => ({ done: sampler.elapsedMs() >= MIN_WATCH_MS, seen: `${sampler.elapsedMs()} ms sampled` }),
+      {
+        what: `${MIN_WATCH_MS} ms of AI health and readiness samples`,
+        timeoutMs: MIN_WATCH_MS + 5_000,
+        intervalMs: 250,
+        maxIntervalMs: 250,
+      },
+    );
+    const { startedAt, stoppedAt, series } = await sampler.stop();
+    const byService = new Map(ai.map((a) => [a.service, a]));
+    checkAll(
+      series.map(({ target, samples }) => {
+        const modePath = byService.get(target.service)?.health?.deploymentMode;
+        const bad = samples.filter((x) => {
+          const mode = modePath ? fieldAt(x.result.json, modePath) : undefined;
+          return !(x.result.status === 200 && (modePath === undefined || mode === 'test'));
+        });
+        const first = bad[0];
+        return {
+          ok: samples.length > 0 && bad.length === 0,
+          e: {
+            service: target.service,
+            what: `GET ${target.path}, sampled every second for ${Math.round((stoppedAt - startedAt) / 1000)} s`,
+            expected: `${modePath ? `200 with ${modePath}=test` : '200'} at every sample`,
+            measured:
+              samples.length === 0
+                ? 'no sample'
+                : bad.length === 0
+                  ? `${samples.length} of ${samples.length} samples 200`
+                  : `${bad.length} of ${samples.length} samples failed, first at +${(first?.t ?? startedAt) - startedAt} ms: ${first ? describeResult(first.result) : ''}`,
+          },
+        };
+      }),
+      `AI health and readiness throughout the run (${ai.length} services)`,
     );
   });
 });

@@ -37,7 +37,7 @@ const influx = () => roles().influxdb;
 const where = (b: { org: string; bucket: string }) => `${b.org}/${b.bucket}`;
 
 describe('bucket separation: test data stays in the test bucket and the test database', () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   let run: DriveResult;
   let before: ProductionSnapshot;
   let growth: SeriesGrowth[];

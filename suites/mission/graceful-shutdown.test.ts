@@ -35,7 +35,7 @@ const log = createLogger('shutdown');
 const ingestion = () => roles().ingestion.service;
 
 describe('graceful shutdown: SIGTERM to the ingestion mid-burst', () => {
-  const stack = useStack();
+  const stack = useStack({ changes: 'SIGTERM to the ingestion mid-burst' });
   let exit: Exit;
   let custody: Custody;
   let firedTotal = 0;

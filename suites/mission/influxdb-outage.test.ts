@@ -30,7 +30,7 @@ const ingestion = () => roles().ingestion.service;
 const influx = () => roles().influxdb;
 
 describe(`InfluxDB outage: ${OUTAGE_MS / 1000} s stopped during a steady ${RATE} ev/s run`, () => {
-  const stack = useStack();
+  const stack = useStack({ changes: `stops ${influx().service} for ${OUTAGE_MS / 1000} s` });
   let run: DriveResult;
   let outage: Outage | undefined;
 

@@ -7,8 +7,10 @@
 import { describe, it } from 'vitest';
 import { check, checkAll } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
+import { describeVariantEnd } from '../../harness/failure/variant.ts';
 import { activeProfile, productionEnvFor } from '../../harness/profile/index.ts';
 import { probeWritePermission } from '../../harness/safety/influx-writer.ts';
+import { runVariants, VARIANT_DEADLINE_MS, variantsBudgetMs } from '../../harness/stack/run-variants.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { fieldAt, roles } from '../../harness/verify/evidence.ts';
@@ -33,12 +35,14 @@ const homeIqServices = () => {
 const production = (service: string, token?: string, target: 'production' | 'test' = 'production') =>
   productionEnvFor(activeProfile(), service, { token, target });
 
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size)
-    out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
-}
+/**
+ * Copies of several services, at most three at once, each with its own deadline
+ * (harness/stack/run-variants.ts); the check's timeout allows every copy its full deadline.
+ */
+const copies = (s: StartedStack, specs: { service: string; env: Record<string, string> }[]) => {
+  requireCapability(s, 'run-variant', `running ${specs.map((x) => x.service).join(', ')} in another mode`);
+  return runVariants(s, specs, { timeoutMs: VARIANT_DEADLINE_MS });
+};
 
 const lastLine = (v: VariantResult) =>
   v.output
@@ -48,10 +52,12 @@ const lastLine = (v: VariantResult) =>
     .slice(-1)[0] ?? '(no output)';
 
 describe('production safeguards', () => {
-  const stack = useStack();
+  const stack = useStack({
+    changes: 'runs production copies of every HomeIQ service on the stack volumes (a production database)',
+  });
   const variant = (s: StartedStack, service: string, env: Record<string, string>) => {
     requireCapability(s, 'run-variant', `running ${service} with ${modeVar()}=${env[modeVar()]}`);
-    return s.runVariant(service, env, { timeoutMs: 60_000 });
+    return s.runVariant(service, env, { timeoutMs: VARIANT_DEADLINE_MS });
   };
 
   it('refuses to start the data generator in production, with its refusal exit code', async (ctx) => {
@@ -71,20 +77,21 @@ describe('production safeguards', () => {
       what: `start with ${modeVar()}=production`,
       expected: `exit ${code ?? 'non-zero'} (refuses to start)`,
       measured:
-        v.exitCode === undefined
-          ? `still running (health ${JSON.stringify(v.health)})`
-          : `exit ${v.exitCode}: ${lastLine(v)}`,
+        v.exitCode === undefined ? `still ${describeVariantEnd(v)}` : `exit ${v.exitCode}: ${lastLine(v)}`,
     });
   });
 
-  it('initialises every external collector in production (running; mode production where the profile maps it)', async () => {
+  it('initialises every external collector in production (running; mode production where the profile maps it)', {
+    timeout: variantsBudgetMs(roles().collectors.length),
+  }, async () => {
     // Collectors are handed the production token like a real .env would; their upstreams are the fakes.
     const token = stack().tokens.influxProd ?? '';
     const cols = roles().collectors;
-    const results = await inBatches(cols, 3, async (c) => ({
-      c,
-      v: await variant(stack(), c.service, production(c.service, token)),
-    }));
+    const vs = await copies(
+      stack(),
+      cols.map((c) => ({ service: c.service, env: production(c.service, token) })),
+    );
+    const results = cols.map((c, i) => ({ c, v: vs[i] as VariantResult }));
     checkAll(
       results.map(({ c, v }) => {
         const modePath = c.health?.deploymentMode;
@@ -96,9 +103,9 @@ describe('production safeguards', () => {
             what: `start with ${modeVar()}=production`,
             expected: `running${modePath ? `, ${modePath}=production` : ''}`,
             measured:
-              v.exitCode === undefined
+              v.exitCode === undefined && !v.deadline
                 ? `running${modePath ? `, ${modePath}=${String(mode)}` : ''}`
-                : `exit ${v.exitCode}: ${lastLine(v)}`,
+                : describeVariantEnd(v),
           },
         };
       }),
@@ -145,7 +152,7 @@ describe('production safeguards', () => {
             expected: 'refuses to start (non-zero exit)',
             measured:
               ingestion.exitCode === undefined
-                ? 'running and healthy'
+                ? describeVariantEnd(ingestion)
                 : `exit ${ingestion.exitCode}: ${lastLine(ingestion)}`,
           },
         },
@@ -154,9 +161,14 @@ describe('production safeguards', () => {
     );
   });
 
-  it('stops every HomeIQ service on an invalid deployment mode with one clear line', async () => {
+  it('stops every HomeIQ service on an invalid deployment mode with one clear line', {
+    timeout: variantsBudgetMs(homeIqServices().length),
+  }, async () => {
     const services = homeIqServices();
-    const results = await inBatches(services, 3, (s) => variant(stack(), s, { [modeVar()]: 'staging' }));
+    const results = await copies(
+      stack(),
+      services.map((service) => ({ service, env: { [modeVar()]: 'staging' } })),
+    );
     checkAll(
       results.map((v) => ({
         ok:
@@ -167,7 +179,7 @@ describe('production safeguards', () => {
           service: v.service,
           what: `start with ${modeVar()}=staging`,
           expected: `non-zero exit with a line naming ${modeVar()}, "staging" and test|production`,
-          measured: v.exitCode === undefined ? 'running' : `exit ${v.exitCode}: ${lastLine(v)}`,
+          measured: v.exitCode === undefined ? describeVariantEnd(v) : `exit ${v.exitCode}: ${lastLine(v)}`,
         },
       })),
       `invalid ${modeVar()} across ${services.length} services`,

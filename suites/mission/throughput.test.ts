@@ -17,8 +17,15 @@ import { createLogger } from '../../harness/util/log.ts';
 import { describeCustody, describeCustodyDetail } from '../../harness/verify/custody.ts';
 import { recordCustody } from '../../harness/verify/custody-report.ts';
 import { roles } from '../../harness/verify/evidence.ts';
+import { describeGrowth, type SeriesGrowth } from '../../harness/verify/influx-evidence.ts';
 import { type DriveResult, driveScenario } from '../../harness/verify/ingestion.ts';
 import { formatLatency, latencyStats } from '../../harness/verify/latency.ts';
+import {
+  describeSnapshot,
+  type ProductionSnapshot,
+  productionGrowth,
+  snapshotProduction,
+} from '../../harness/verify/production.ts';
 
 const cfg = loadConfig();
 const log = createLogger('throughput');
@@ -37,11 +44,15 @@ const mockHaService = () => roles().mockHa.service;
 const influx = () => roles().influxdb;
 
 describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s over ${baselinePerSec} ev/s`, () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   let run: DriveResult;
+  let before: ProductionSnapshot;
+  let growth: SeriesGrowth[];
 
   beforeAll(async () => {
+    before = await snapshotProduction(stack());
     run = await driveScenario(stack(), spec, { quietMs: batchTimeoutMs + 5_000 });
+    growth = await productionGrowth(stack(), before);
     const l = latencyStats(run.latenciesMs);
     log.info(
       `fired ${run.report.count} at ${run.report.achieved_rate?.toFixed(1)} ev/s (mock lateness ${JSON.stringify(run.report.lateness_ms)}); latency ${formatLatency(l)}; unseen ${run.unseen}; ${run.polls} polls (max ${run.maxPollMs} ms)`,
@@ -64,6 +75,7 @@ describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s ov
       seed: cfg.seed,
       custody: custody.summary,
       custodyTable: custody.table,
+      otherBuckets: { before: describeSnapshot(before), grown: growth.map(describeGrowth) },
     });
   });
 
@@ -112,6 +124,19 @@ describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s ov
       what: 'end-to-end latency (intended fire time -> queryable in InfluxDB)',
       expected: `p99 <= ${limit} ms and every event seen by the poller`,
       measured: `${formatLatency(l)}; ${tooLate} events seen only after the poll window`,
+    });
+  });
+
+  // Faults that only happen under load (a misroute above some rate, a sidecar that writes while
+  // the ingestion is busy) are invisible to the quiet bucket-separation run: watched here too.
+  it('grows no bucket but the test bucket during the bursts (every org the admin token sees)', (ctx) => {
+    withFailureContext(ctx, stack(), () => stack().services());
+    check(growth.length === 0, {
+      service: influx().service,
+      what: `series outside ${influx().test.org}/${influx().test.bucket} that gained points during the bursts (${before.buckets.map((b) => `${b.org}/${b.bucket}`).join(', ')})`,
+      expected: 'none',
+      measured: `${growth.length} series grew`,
+      detail: growth.map((g) => `  ${describeGrowth(g)}`).join('\n'),
     });
   });
 });

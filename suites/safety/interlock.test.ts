@@ -12,7 +12,7 @@ import { assertSafeToFire } from '../../harness/safety/interlock.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 
 describe('safety interlock: proof that synthetic events can only land in the test bucket', () => {
-  const stack = useStack();
+  const stack = useStack({ shares: true });
   const profile = activeProfile();
   const { test } = profile.roles.influxdb;
 

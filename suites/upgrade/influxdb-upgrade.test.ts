@@ -5,7 +5,6 @@
  * `npm run test:upgrade -- --from ... --to ...`); defaults: pinned baseline -> candidate.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { deployment } from '../../harness/config/defaults.ts';
 import { loadConfig } from '../../harness/config/load.ts';
 import pins from '../../harness/config/pins.json' with { type: 'json' };
 import { check } from '../../harness/failure/check.ts';
@@ -25,7 +24,7 @@ import {
   applyImageFault,
   type BootResult,
   boot,
-  INFLUXDB,
+  influxdbService,
   type RollbackResult,
   removeFaultImage,
   rollback,
@@ -35,6 +34,7 @@ import {
 import { compareSqlite } from '../../harness/upgrade/sqlite.ts';
 import { dockerLookup } from '../../harness/upgrade/starting-point.ts';
 import { stopFinding } from '../../harness/upgrade/stop.ts';
+import { upgradeTargets } from '../../harness/upgrade/targets.ts';
 import {
   compareTokenScopes,
   HASHING_OFF,
@@ -52,6 +52,9 @@ const fromName = raw.from ?? pins.influxdb.baseline;
 const toName = raw.to ?? pins.influxdb.candidate;
 /** The ingestion service of the stack under test (its profile's role). */
 const ingestion = () => roles().ingestion.service;
+/** The InfluxDB service and the test/production org+bucket of the stack under test (its profile). */
+const INFLUXDB = influxdbService();
+const deployment = upgradeTargets();
 /** A run's chain of custody in the figures these checks judge (misplaced: stored outside the test bucket). */
 const custodyFigures = (r: DriveResult) => {
   const s = r.custody.summary;

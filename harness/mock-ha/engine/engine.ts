@@ -41,8 +41,10 @@ export interface EngineDeps {
   world: () => World;
   publish: (change: StateChange) => void;
   flush: () => void;
-  /** How many finished runs to keep (their ledgers) besides `manual` (default 5; ~75 bytes per event). */
+  /** How many finished runs to keep (their ledgers) besides `manual` (default 5; 48 bytes per event, bounded memory: see ledger.ts). */
   keepRuns?: number;
+  /** Shortest interval between two wake-ups of a run's scheduler, ms (0 = every due event; see runner.ts). */
+  minTickMs?: number;
 }
 
 export const MANUAL_RUN = 'manual';
@@ -82,8 +84,10 @@ export class EventEngine {
     const finished = [...this.#runs.values()].filter(
       (r) => r.info.run_id !== MANUAL_RUN && r.info.state !== 'running',
     );
-    for (const old of finished.slice(0, Math.max(0, finished.length - keep)))
+    for (const old of finished.slice(0, Math.max(0, finished.length - keep))) {
       this.#runs.delete(old.info.run_id);
+      old.ledger.dispose();
+    }
     return run;
   }
 
@@ -117,34 +121,39 @@ export class EventEngine {
     const run = this.#newRun(`run-${++this.#counter}`, spec.kind, shown);
     const { clock, publish, flush } = this.#deps;
     let batchStart = 0;
-    const runner = new PacedRunner(scheduleFor(spec, trace), clock, {
-      fire: (due, intended) => {
-        const world = this.#deps.world();
-        let change: StateChange | null;
-        if (due.replay) {
-          const r = due.replay;
-          const attrs = r.attributes ?? world.get(r.entity_id)?.attributes ?? {};
-          change = world.set(r.entity_id, r.state, attrs, intended, true);
-        } else {
-          change = world.next(intended);
-        }
-        if (!change) return;
-        publish(change);
-        run.ledger.append(change.contextId, change.entityId, intended, Number.NaN);
+    const runner = new PacedRunner(
+      scheduleFor(spec, trace),
+      clock,
+      {
+        fire: (due, intended) => {
+          const world = this.#deps.world();
+          let change: StateChange | null;
+          if (due.replay) {
+            const r = due.replay;
+            const attrs = r.attributes ?? world.get(r.entity_id)?.attributes ?? {};
+            change = world.set(r.entity_id, r.state, attrs, intended, true);
+          } else {
+            change = world.next(intended);
+          }
+          if (!change) return;
+          publish(change);
+          run.ledger.append(change.contextId, change.entityId, intended, Number.NaN);
+        },
+        batchDone: () => {
+          flush();
+          run.ledger.markSent(batchStart, run.ledger.length, clock.now());
+          batchStart = run.ledger.length;
+        },
+        done: (reason) => {
+          run.ledger.seal();
+          run.info.state = reason;
+          run.info.finished_at = clock.now();
+          if (this.#current === run) this.#current = null;
+          run.resolveEnded(run.info);
+        },
       },
-      batchDone: () => {
-        flush();
-        run.ledger.markSent(batchStart, run.ledger.length, clock.now());
-        batchStart = run.ledger.length;
-      },
-      done: (reason) => {
-        run.ledger.seal();
-        run.info.state = reason;
-        run.info.finished_at = clock.now();
-        if (this.#current === run) this.#current = null;
-        run.resolveEnded(run.info);
-      },
-    });
+      { minTickMs: this.#deps.minTickMs ?? 0 },
+    );
     run.runner = runner;
     this.#current = run;
     runner.start();

@@ -1,8 +1,11 @@
 /**
  * Per-run ledger of fired events: seq -> {context_id, entity_id, intended time, sent time}.
- * Columnar (typed arrays) so that a million entries stay cheap. Times are epoch milliseconds
- * with sub-millisecond precision.
+ * Fixed-width records (record-table.ts: 48 bytes per event, entity ids interned, context ids as
+ * bytes) with bounded memory: the newest chunks stay in memory, older ones are spilled to a file
+ * and read back when queried, so the ledger answers every query whatever the run's length while
+ * its memory stays flat. Times are epoch milliseconds with sub-millisecond precision.
  */
+import { RecordTable, type RecordTableOptions } from './record-table.ts';
 
 export interface LedgerEntry {
   seq: number;
@@ -34,9 +37,9 @@ export interface LedgerStats {
   lateness_ms: Percentiles | null;
 }
 
-export function percentiles(values: Float64Array): Percentiles | null {
+export function percentiles(values: Float64Array, inPlace = false): Percentiles | null {
   if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = inPlace ? values.sort() : Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
   let sum = 0;
   for (const v of sorted) sum += v;
@@ -67,44 +70,59 @@ export class Ledger {
   #latSum = 0;
   #latMax = 0;
   #sealed: LedgerStats | null = null;
-  #n = 0;
-  #intended = new Float64Array(1024);
-  #sent = new Float64Array(1024);
-  #contexts: string[] = [];
-  #entities: string[] = [];
+  readonly #table: RecordTable;
+  /** Interned entity ids: index -> id, id -> index. */
+  readonly #entityIds: string[] = [];
+  readonly #entityIndex = new Map<string, number>();
+  #first = { intended: Number.NaN, sent: Number.NaN };
+  #last = { intended: Number.NaN, sent: Number.NaN };
+
+  constructor(opts: RecordTableOptions = {}) {
+    this.#table = new RecordTable(opts);
+  }
 
   get length(): number {
-    return this.#n;
+    return this.#table.length;
+  }
+
+  /** Bytes of entries held in memory now (the rest is in the spill file). */
+  get residentBytes(): number {
+    return this.#table.residentBytes;
   }
 
   append(contextId: string, entityId: string, intendedTs: number, sentTs: number): number {
-    if (this.#n === this.#intended.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.#intended = grow(this.#intended);
-      this.#sent = grow(this.#sent);
+    let ref = this.#entityIndex.get(entityId);
+    if (ref === undefined) {
+      ref = this.#entityIds.length;
+      this.#entityIds.push(entityId);
+      this.#entityIndex.set(entityId, ref);
     }
-    const seq = this.#n++;
-    this.#intended[seq] = intendedTs;
-    this.#sent[seq] = sentTs;
+    const seq = this.#table.append(intendedTs, sentTs, ref, contextId);
+    if (seq === 0) this.#first = { intended: intendedTs, sent: sentTs };
+    this.#last.intended = intendedTs;
+    this.#last.sent = sentTs;
     if (!Number.isNaN(sentTs)) this.#record(sentTs - intendedTs);
-    this.#contexts.push(contextId);
-    this.#entities.push(entityId);
     return seq;
   }
 
   /** Stamps the sent time of entries [from, to) (the batch just handed to the writers). */
   markSent(from: number, to: number, sentTs: number): void {
-    this.#sent.fill(sentTs, from, to);
-    for (let i = from; i < to; i++) this.#record(sentTs - (this.#intended[i] as number));
+    if (to <= from) return;
+    this.#table.fillT1(from, to, sentTs);
+    for (let i = from; i < to; i++) this.#record(sentTs - this.#table.t0(i));
+    if (from === 0) this.#first.sent = sentTs;
+    if (to === this.#table.length) this.#last.sent = sentTs;
+  }
+
+  /** Releases the ledger's memory and spill file; it answers nothing afterwards. */
+  dispose(): void {
+    this.#table.dispose();
   }
 
   #record(lateMs: number) {
     const v = Math.max(0, lateMs);
-    this.#hist[bucketOf(v)] = (this.#hist[bucketOf(v)] as number) + 1;
+    const b = bucketOf(v);
+    this.#hist[b] = (this.#hist[b] as number) + 1;
     this.#latCount++;
     this.#latSum += v;
     if (v > this.#latMax) this.#latMax = v;
@@ -139,19 +157,20 @@ export class Ledger {
   }
 
   entry(seq: number): LedgerEntry | undefined {
-    if (seq < 0 || seq >= this.#n) return undefined;
+    if (!Number.isInteger(seq) || seq < 0 || seq >= this.#table.length) return undefined;
+    const t = this.#table;
     return {
       seq,
-      context_id: this.#contexts[seq] as string,
-      entity_id: this.#entities[seq] as string,
-      intended_ts: this.#intended[seq] as number,
-      sent_ts: this.#sent[seq] as number,
+      context_id: t.id(seq),
+      entity_id: this.#entityIds[t.ref(seq)] as string,
+      intended_ts: t.t0(seq),
+      sent_ts: t.t1(seq),
     };
   }
 
   slice(from: number, limit: number): LedgerEntry[] {
     const out: LedgerEntry[] = [];
-    for (let i = Math.max(0, from); i < Math.min(this.#n, from + limit); i++)
+    for (let i = Math.max(0, from); i < Math.min(this.#table.length, from + limit); i++)
       out.push(this.entry(i) as LedgerEntry);
     return out;
   }
@@ -161,18 +180,21 @@ export class Ledger {
   }
 
   #compute(exact: boolean): LedgerStats {
-    const n = this.#n;
+    const n = this.#table.length;
     let lateness: Percentiles | null;
     if (exact) {
+      const t = this.#table;
       const all = new Float64Array(n);
-      for (let i = 0; i < n; i++)
-        all[i] = Math.max(0, (this.#sent[i] as number) - (this.#intended[i] as number));
-      lateness = percentiles(all);
+      let k = 0;
+      t.scan((intended, sent) => {
+        all[k++] = Math.max(0, sent - intended);
+      });
+      lateness = percentiles(all, true);
     } else lateness = this.#approxLateness();
     if (n < 2)
       return { count: n, intended_rate: null, achieved_rate: null, rate_error: null, lateness_ms: lateness };
-    const intendedSpan = (this.#intended[n - 1] as number) - (this.#intended[0] as number);
-    const sentSpan = (this.#sent[n - 1] as number) - (this.#sent[0] as number);
+    const intendedSpan = this.#last.intended - this.#first.intended;
+    const sentSpan = this.#last.sent - this.#first.sent;
     const intended = intendedSpan > 0 ? ((n - 1) * 1000) / intendedSpan : null;
     const achieved = sentSpan > 0 ? ((n - 1) * 1000) / sentSpan : null;
     return {

@@ -105,3 +105,42 @@ describe('pacing (open model)', () => {
     );
   });
 });
+
+describe('pacing with minTickMs (fewer wake-ups, bounded lateness)', () => {
+  it('at 1000 ev/s with minTickMs 10, sends all events in at most ~one batch per 10 ms', async () => {
+    const mock = await startMockHa({ seed: 4, minTickMs: 10 });
+    try {
+      const c = await RawClient.authed(mock.wsUrl, mock.token);
+      c.send(msg.supportedFeatures(1));
+      c.send(msg.subscribeEvents(2, 'state_changed'));
+      await c.next();
+      await c.next();
+      const run = mock.startScenario({ kind: 'steady', rate: 1000, durationS: 0.5 });
+      const r = await mock.waitForRun(run.run_id);
+      expect(r.count).toBe(500);
+      const sent = mock.ledger(run.run_id).map((e) => e.sent_ts);
+      const batches = new Set(sent).size;
+      // One wake-up per 10 ms at most over the span the sends took (0.5 s, more on a loaded
+      // machine), plus the first; every due event goes in them. Without minTickMs: ~500.
+      const spanMs = Math.max(...sent) - Math.min(...sent);
+      expect(batches).toBeLessThanOrEqual(Math.floor(spanMs / 10) + 2);
+      expect(batches).toBeLessThan(120);
+      await waitFor(
+        async () => {
+          const n = c.messages.filter((m) => m.type === 'event').length;
+          return { done: n === 500, seen: `${n} events` };
+        },
+        { what: '500 events at the subscriber', timeoutMs: 5000 },
+      );
+      c.close();
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('refuses a minTickMs outside 0-1000 ms, naming it', async () => {
+    await expect(startMockHa({ minTickMs: 5000 })).rejects.toThrow(
+      /minTickMs must be .* 0 to 1000, got 5000/,
+    );
+  });
+});

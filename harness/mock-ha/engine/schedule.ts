@@ -70,14 +70,15 @@ export function* replay(entries: readonly TraceEntry[], speed: number, loop: boo
 /**
  * Bounds of a scenario, chosen from what the mock sustains (README, `npm run bench:mock-ha`:
  * about 40-60k ev/s to one subscriber on a 2-core machine; the bench's ladder probes up to 80k)
- * and from the ledger's cost (~75 bytes per event, the last 5 runs kept, a 256 MiB container).
+ * and from the ledger's cost (48 bytes per event, at most ~6 MiB of it in memory per run, the
+ * rest spilled to a file; the last 5 runs kept; a 256 MiB container).
  */
 export const SCENARIO_LIMITS = {
   /** Highest rate of any segment, ev/s. */
   maxRate: 100_000,
   /** Longest scenario, s (one day). */
   maxDurationS: 86_400,
-  /** Most events one run may schedule (~75 MB of ledger). Looping replays stop there. */
+  /** Most events one run may schedule (~48 MB of ledger, mostly spilled). Looping replays stop there. */
   maxEvents: 1_000_000,
   /** Replay speed factor range. */
   maxSpeed: 1_000,

@@ -3,7 +3,7 @@
  * moves only when `state` changes, last_updated on any change, old_state chaining, ULID
  * context ids) and produces the synthetic changes of the event engine.
  */
-import { haIsoTime, newContext, stateChangedEventBuffer, stateJson } from '../protocol/messages.ts';
+import { haIsoTime, newContext, stateChangedEventJson, stateJson } from '../protocol/messages.ts';
 import type { Attributes, HaContext, HaState } from '../protocol/types.ts';
 import { type EntitySpec, initialState, nextState } from './domains.ts';
 import { changeWeights, type HomeDefinition, type HomeEntity } from './home.ts';
@@ -18,10 +18,63 @@ export interface StateChange {
   context: HaContext;
   oldState: HaState | null;
   newState: HaState | null;
-  /** The state_changed event as UTF-8 JSON, built once and cached. */
-  eventBuffer(): Buffer;
-  /** The same as a string (cached). */
+  /** The state_changed event as JSON, built once (from the states' cached JSON) and cached. */
   eventJson(): string;
+  /** The same as UTF-8 bytes (cached). */
+  eventBuffer(): Buffer;
+}
+
+/**
+ * One state change. A class rather than an object of closures: the engine makes one per event,
+ * and its event JSON is assembled only when asked (once), from the states' cached JSON strings.
+ */
+class Change implements StateChange {
+  readonly entityId: string;
+  readonly epochMs: number;
+  readonly timeFired: string;
+  readonly context: HaContext;
+  readonly oldState: HaState | null;
+  readonly newState: HaState | null;
+  readonly #oldJson: string | null;
+  readonly #newJson: string | null;
+  #json: string | undefined;
+  #buffer: Buffer | undefined;
+  constructor(
+    entityId: string,
+    epochMs: number,
+    timeFired: string,
+    context: HaContext,
+    oldState: HaState | null,
+    newState: HaState | null,
+    oldJson: string | null,
+    newJson: string | null,
+  ) {
+    this.entityId = entityId;
+    this.epochMs = epochMs;
+    this.timeFired = timeFired;
+    this.context = context;
+    this.oldState = oldState;
+    this.newState = newState;
+    this.#oldJson = oldJson;
+    this.#newJson = newJson;
+  }
+  get contextId(): string {
+    return this.context.id;
+  }
+  eventJson(): string {
+    this.#json ??= stateChangedEventJson(
+      this.entityId,
+      this.#oldJson,
+      this.#newJson,
+      this.timeFired,
+      this.context,
+    );
+    return this.#json;
+  }
+  eventBuffer(): Buffer {
+    this.#buffer ??= Buffer.from(this.eventJson());
+    return this.#buffer;
+  }
 }
 
 const sameAttributes = (a: Attributes, b: Attributes) => a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -29,8 +82,8 @@ const sameAttributes = (a: Attributes, b: Attributes) => a === b || JSON.stringi
 export class World {
   readonly home: HomeDefinition;
   readonly #states = new Map<string, HaState>();
-  /** UTF-8 JSON of every current state (the next event's old_state is the last new_state). */
-  readonly #json = new Map<string, Buffer>();
+  /** JSON of every current state (the next event's old_state is the last new_state). */
+  readonly #json = new Map<string, string>();
   readonly #specs = new Map<string, EntitySpec>();
   readonly #rng: Rng;
   #pickable: HomeEntity[];
@@ -73,7 +126,7 @@ export class World {
 
   #put(s: HaState) {
     this.#states.set(s.entity_id, s);
-    this.#json.set(s.entity_id, Buffer.from(stateJson(s)));
+    this.#json.set(s.entity_id, stateJson(s));
   }
 
   #change(
@@ -83,34 +136,14 @@ export class World {
     epochMs: number,
     ctx: HaContext,
   ) {
-    const oldJson = oldState ? (this.#json.get(entityId) ?? Buffer.from(stateJson(oldState))) : null;
+    const oldJson = oldState ? (this.#json.get(entityId) ?? stateJson(oldState)) : null;
     if (newState) this.#put(newState);
     else {
       this.#states.delete(entityId);
       this.#json.delete(entityId);
     }
-    const newJson = newState ? (this.#json.get(entityId) as Buffer) : null;
-    const timeFired = haIsoTime(epochMs);
-    let buffer: Buffer | undefined;
-    let text: string | undefined;
-    const change: StateChange = {
-      entityId,
-      contextId: ctx.id,
-      epochMs,
-      timeFired,
-      context: ctx,
-      oldState,
-      newState,
-      eventBuffer: () => {
-        buffer ??= stateChangedEventBuffer(entityId, oldJson, newJson, timeFired, ctx);
-        return buffer;
-      },
-      eventJson: () => {
-        text ??= change.eventBuffer().toString('utf8');
-        return text;
-      },
-    };
-    return change;
+    const newJson = newState ? (this.#json.get(entityId) as string) : null;
+    return new Change(entityId, epochMs, haIsoTime(epochMs), ctx, oldState, newState, oldJson, newJson);
   }
 
   /**

@@ -220,32 +220,13 @@ export const stateChangedEventJson = (
 ): string =>
   `{"event_type":"state_changed","data":{"entity_id":${JSON.stringify(entityId)},"old_state":${oldStateJson ?? 'null'},"new_state":${newStateJson ?? 'null'}},"origin":"LOCAL","time_fired":"${timeFired}","context":${contextJson(context)}}`;
 
-const NULL_BUF = Buffer.from('null');
-const NEW_STATE_BUF = Buffer.from(',"new_state":');
-
 /**
- * The same bytes as stateChangedEventJson, assembled from the states' cached UTF-8 buffers:
- * the big copies stay outside the JS heap, which keeps young-generation GC (and the pauses it
- * puts into the scheduler) low at high event rates.
+ * `{"id":<subscription>,"type":"event","event":` - an event message is prefix + event + `}`.
+ * Kept as a string: the send path joins a tick's messages into one string and converts it to
+ * bytes once (see server/connection.ts).
  */
-export const stateChangedEventBuffer = (
-  entityId: string,
-  oldState: Buffer | null,
-  newState: Buffer | null,
-  timeFired: string,
-  context: HaContext,
-): Buffer =>
-  Buffer.concat([
-    Buffer.from(`{"event_type":"state_changed","data":{"entity_id":${JSON.stringify(entityId)},"old_state":`),
-    oldState ?? NULL_BUF,
-    NEW_STATE_BUF,
-    newState ?? NULL_BUF,
-    Buffer.from(`},"origin":"LOCAL","time_fired":"${timeFired}","context":${contextJson(context)}}`),
-  ]);
-
-/** `{"id":<subscription>,"type":"event","event":` - an event message is prefix + event + `}`. */
-export const eventMessagePrefix = (subscriptionId: number): Buffer =>
-  Buffer.from(`{"id":${subscriptionId},"type":"event","event":`);
+export const eventMessagePrefix = (subscriptionId: number): string =>
+  `{"id":${subscriptionId},"type":"event","event":`;
 
 export function registryUpdatedEvent(
   eventType: 'device_registry_updated' | 'entity_registry_updated',

@@ -12,18 +12,18 @@ export class EventBus {
 
   publishStateChange(change: StateChange): void {
     this.eventsFired++;
-    let entitiesBody: Buffer | null | undefined;
+    let entitiesBody: string | null | undefined;
     for (const conn of this.connections) {
       if (!conn.authenticated) continue;
       for (const sub of conn.subscriptions.values()) {
         if (sub.kind === 'events') {
           if (sub.eventType !== null && sub.eventType !== 'state_changed') continue;
-          conn.sendEvent(sub.prefix, change.eventBuffer(), change.contextId);
+          conn.sendEvent(sub.prefix, change.eventJson(), change.contextId);
         } else {
           if (sub.entityIds !== null && !sub.entityIds.has(change.entityId)) continue;
           if (entitiesBody === undefined) {
             const ev = msg.entitiesEvent(change.oldState, change.newState);
-            entitiesBody = ev === null ? null : Buffer.from(JSON.stringify(ev));
+            entitiesBody = ev === null ? null : JSON.stringify(ev);
           }
           if (entitiesBody !== null) conn.sendEvent(sub.prefix, entitiesBody, change.contextId);
         }
@@ -34,12 +34,12 @@ export class EventBus {
   /** Any other event (registry updates): delivered to `all` and matching-type subscriptions. */
   publishEvent(eventType: string, event: unknown): void {
     this.eventsFired++;
-    let body: Buffer | undefined;
+    let body: string | undefined;
     for (const conn of this.connections) {
       if (!conn.authenticated) continue;
       for (const sub of conn.subscriptions.values()) {
         if (sub.kind !== 'events' || (sub.eventType !== null && sub.eventType !== eventType)) continue;
-        body ??= Buffer.from(JSON.stringify(event));
+        body ??= JSON.stringify(event);
         conn.sendEvent(sub.prefix, body);
       }
     }

@@ -19,7 +19,7 @@ import {
   validate,
 } from '../protocol/validation.ts';
 import { DeliveryRecord } from './deliveries.ts';
-import { coalescedFrame, type Queued, RBRACE } from './frames.ts';
+import { coalescedFrame } from './frames.ts';
 
 export interface ConnectionLimits {
   authTimeoutMs: number;
@@ -34,8 +34,8 @@ export interface ConnectionLimits {
 
 export interface Subscription {
   kind: 'events' | 'entities';
-  /** `{"id":<subscription>,"type":"event","event":` as bytes (see eventMessagePrefix). */
-  prefix: Buffer;
+  /** `{"id":<subscription>,"type":"event","event":` (see eventMessagePrefix). */
+  prefix: string;
   /** events: the event type, null = all. */
   eventType: string | null;
   /** entities: the entity filter, null = all. */
@@ -134,7 +134,9 @@ export class ClientConnection {
   readonly #ws: WebSocket;
   readonly #raw: Socket;
   readonly #host: ConnectionHost;
-  #queue: Queued[] = [];
+  #queue: string[] = [];
+  /** Per queued message: how many state changes the delivery record held once it was queued. */
+  #ends: number[] = [];
   #head = 0;
   #flushScheduled = false;
   #waitingDrain = false;
@@ -204,16 +206,17 @@ export class ClientConnection {
    * Queues an event message for a subscription: `prefix` + event JSON bytes + `}`. A state change
    * passes its context id: it is recorded in `deliveries` (queued now, delivered when flushed).
    */
-  sendEvent(prefix: Buffer, body: Buffer, contextId?: string): void {
+  sendEvent(prefix: string, body: string, contextId?: string): void {
     if (this.#closed) return;
-    const ctx = contextId === undefined ? undefined : this.deliveries.queue(contextId, this.#host.now());
-    this.#enqueue(ctx === undefined ? { prefix, body } : { prefix, body, ctx });
+    if (contextId !== undefined) this.deliveries.queue(contextId, this.#host.now());
+    this.#enqueue(`${prefix}${body}}`);
     this.#eventsSent++;
   }
 
-  #enqueue(item: Queued): void {
+  #enqueue(item: string): void {
     if (this.#closed) return;
     this.#queue.push(item);
+    this.#ends.push(this.deliveries.queued);
     const pending = this.pending;
     if (pending > this.#maxPending) this.#maxPending = pending;
     const { maxPending, pendingPeak, pendingPeakMs } = this.#host.limits;
@@ -249,31 +252,23 @@ export class ClientConnection {
       }
       if (this.coalesce && this.#queue.length - this.#head > 1) {
         const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
-        this.#ws.send(coalescedFrame(batch), { binary: false });
-        this.#markDelivered(batch);
+        this.#ws.send(coalescedFrame(batch));
+        this.deliveries.markDeliveredUpTo(this.#ends[this.#ends.length - 1] as number, this.#host.now());
         this.#messagesSent += batch.length;
         this.#queue = [];
+        this.#ends = [];
         this.#head = 0;
       } else {
-        const item = this.#queue[this.#head] as Queued;
-        if (typeof item === 'string') this.#ws.send(item);
-        else {
-          this.#ws.send(Buffer.concat([item.prefix, item.body, RBRACE]), { binary: false });
-          if (item.ctx !== undefined) this.deliveries.markDelivered(item.ctx, this.#host.now());
-        }
+        this.#ws.send(this.#queue[this.#head] as string);
+        this.deliveries.markDeliveredUpTo(this.#ends[this.#head] as number, this.#host.now());
         this.#head++;
         this.#messagesSent++;
       }
       this.#framesSent++;
     }
     this.#queue = [];
+    this.#ends = [];
     this.#head = 0;
-  }
-
-  #markDelivered(items: readonly Queued[]): void {
-    const now = this.#host.now();
-    for (const it of items)
-      if (typeof it !== 'string' && it.ctx !== undefined) this.deliveries.markDelivered(it.ctx, now);
   }
 
   #onDrain = () => {
@@ -281,6 +276,7 @@ export class ClientConnection {
     this.flush();
     if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
+      this.#ends = this.#ends.slice(this.#head);
       this.#head = 0;
     }
   };

@@ -37,6 +37,8 @@ export interface CoreOptions {
   limits: ConnectionLimits;
   clock: MockClock;
   log: Logger;
+  /** Shortest interval between two wake-ups of the scenario scheduler, ms (0 = every due event). */
+  minTickMs?: number;
 }
 
 /** Closed connections whose view and delivery record the mock keeps (oldest forgotten first). */
@@ -93,6 +95,7 @@ export class MockHaCore implements ConnectionHost {
       world: () => this.#world,
       publish: (change) => this.bus.publishStateChange(change),
       flush: () => this.bus.flush(),
+      minTickMs: opts.minTickMs ?? 0,
     });
     this.actions = new Actions({
       world: () => this.#world,
@@ -169,7 +172,7 @@ export class MockHaCore implements ConnectionHost {
     this.#closedClients.push(conn.stats());
     if (this.#closedClients.length > 100) this.#closedClients.shift();
     this.#closedConns.push(conn);
-    if (this.#closedConns.length > MAX_CLOSED_VIEWS) this.#closedConns.shift();
+    if (this.#closedConns.length > MAX_CLOSED_VIEWS) this.#closedConns.shift()?.deliveries.dispose();
   }
   now(): number {
     return this.clock.now();

@@ -5,8 +5,12 @@
  * evidence the harness's chain of custody reads (harness/verify/custody.ts): it needs nothing from
  * the client under test.
  *
- * Columnar like the ledger (one string reference and two doubles per event).
+ * Fixed-width records like the ledger (engine/record-table.ts: 48 bytes per event, the context id
+ * as bytes) with bounded memory: old chunks are spilled to a file and read back when queried.
+ * A connection hands its queue to the socket in order, so delivery is a watermark: every record
+ * below it was delivered.
  */
+import { RecordTable } from '../engine/record-table.ts';
 
 /** One event as one client got it. `delivered_ts` null: not handed to the socket (pending or dropped). */
 export interface DeliveryEntry {
@@ -20,57 +24,53 @@ export interface DeliveryEntry {
 }
 
 export class DeliveryRecord {
-  #ids: string[] = [];
-  #queued = new Float64Array(1024);
-  #delivered = new Float64Array(1024);
+  /** 4096 records (192 KiB) a chunk, 8 in memory: more than the most a client may have pending (16384). */
+  readonly #table = new RecordTable({ chunkRecords: 4096, residentChunks: 8 });
   #deliveredCount = 0;
 
   /** Events queued for this client so far. */
   get queued(): number {
-    return this.#ids.length;
+    return this.#table.length;
   }
   /** Events handed to the socket so far. */
   get delivered(): number {
     return this.#deliveredCount;
   }
 
-  /** Records a queued event; returns its index (give it to markDelivered). */
+  /** Records a queued event; returns its index. */
   queue(contextId: string, now: number): number {
-    const i = this.#ids.length;
-    if (i === this.#queued.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.#queued = grow(this.#queued);
-      this.#delivered = grow(this.#delivered);
-    }
-    this.#ids.push(contextId);
-    this.#queued[i] = now;
-    this.#delivered[i] = Number.NaN;
-    return i;
+    return this.#table.append(now, Number.NaN, 0, contextId);
   }
 
-  markDelivered(index: number, now: number): void {
-    if (index < 0 || index >= this.#ids.length || !Number.isNaN(this.#delivered[index] as number)) return;
-    this.#delivered[index] = now;
-    this.#deliveredCount++;
+  /**
+   * Every event queued before index `end` has been handed to the socket (now). Events are
+   * delivered in the order they were queued.
+   */
+  markDeliveredUpTo(end: number, now: number): void {
+    const to = Math.min(end, this.#table.length);
+    if (to <= this.#deliveredCount) return;
+    this.#table.fillT1(this.#deliveredCount, to, now);
+    this.#deliveredCount = to;
   }
 
   slice(from: number, limit: number): DeliveryEntry[] {
     const out: DeliveryEntry[] = [];
     const start = Math.max(0, Math.floor(from));
-    const end = Math.min(this.#ids.length, start + Math.max(0, Math.floor(limit)));
+    const end = Math.min(this.#table.length, start + Math.max(0, Math.floor(limit)));
     for (let i = start; i < end; i++) {
-      const d = this.#delivered[i] as number;
+      const d = this.#table.t1(i);
       out.push({
         index: i,
-        context_id: this.#ids[i] as string,
-        queued_ts: this.#queued[i] as number,
+        context_id: this.#table.id(i),
+        queued_ts: this.#table.t0(i),
         delivered_ts: Number.isNaN(d) ? null : d,
       });
     }
     return out;
+  }
+
+  /** Releases the record's memory and spill file. */
+  dispose(): void {
+    this.#table.dispose();
   }
 }

@@ -19,8 +19,8 @@ export class InterpolationError extends Error {
   }
 }
 
-/** Variables by name; a Map so that no name can reach an object's prototype. */
-export type VarLookup = ReadonlyMap<string, string>;
+/** Variables by name: a Map (or a function behind `get`), so that no name can reach an object's prototype. */
+export type VarLookup = { get(name: string): string | undefined };
 
 export interface InterpolationResult {
   value: string;
@@ -95,12 +95,18 @@ export function interpolate(input: string, vars: VarLookup): InterpolationResult
             break;
           case ':?':
             if (!nonEmpty)
-              throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`, 'required');
+              throw new InterpolationError(
+                `required variable ${name} is missing a value: ${run(arg)}`,
+                'required',
+              );
             out += value;
             break;
           case '?':
             if (!isSet)
-              throw new InterpolationError(`required variable ${name} is missing: ${run(arg)}`, 'required');
+              throw new InterpolationError(
+                `required variable ${name} is missing a value: ${run(arg)}`,
+                'required',
+              );
             out += value;
             break;
           case ':+':

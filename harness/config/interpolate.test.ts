@@ -26,7 +26,7 @@ describe('compose interpolation', () => {
   });
   it('throws for required variables, unterminated and invalid expressions', () => {
     expect(() => run('${NOPE:?set NOPE please}')).toThrow(
-      /required variable NOPE is missing: set NOPE please/,
+      /required variable NOPE is missing a value: set NOPE please/,
     );
     expect(() => run('${EMPTY?x}')).not.toThrow();
     expect(() => run('${SET')).toThrow(InterpolationError);
