@@ -12,7 +12,7 @@
  */
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ProfileError } from '../profile/index.ts';
 import { contractPorts } from './defaults.ts';
 import { ConfigError, type HarnessConfig, loadConfig, repoRoot } from './load.ts';
@@ -44,11 +44,20 @@ function portFree(port: number, host: string): Promise<boolean> {
 }
 
 /** The planted faults that exist: fixtures/faults/<name>.env or <name>.compose.yml. */
-export function plantedFaults(root = repoRoot): string[] {
+export function plantedFaults(root = repoRoot, profileSource?: string): string[] {
   const names = new Set<string>();
-  for (const f of readdirSync(join(root, 'fixtures', 'faults'))) {
-    const m = /^([a-z0-9-]+)\.(env|compose\.yml)$/.exec(f);
-    if (m?.[1]) names.add(m[1]);
+  // The same places the stack looks in (harness/stack/compose-target.ts faultFiles): the profile's
+  // own faults/ directory (a user's stack ships its faults beside its profile), then fixtures/faults.
+  const dirs = [
+    ...(profileSource ? [join(dirname(profileSource), 'faults')] : []),
+    join(root, 'fixtures', 'faults'),
+  ];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      const m = /^([a-z0-9-]+)\.(env|compose\.yml)$/.exec(f);
+      if (m?.[1]) names.add(m[1]);
+    }
   }
   return [...names].sort();
 }
@@ -102,7 +111,7 @@ export async function validateHarnessConfig(
     readable(variable, value, f, 'readable compose files separated by ":"');
   }
   if (cfg.fault) {
-    const faults = plantedFaults(root);
+    const faults = plantedFaults(root, cfg.profile.source);
     if (!faults.includes(cfg.fault))
       throw invalid(`HOMEIQ_FAULT="${cfg.fault}" is invalid: expected one of ${faults.join(', ')}`);
   }
