@@ -178,8 +178,12 @@ function toProfile(p: ParsedProfileFile, file: string): StackProfile {
 /** How deep a profile may nest: far above any real one, far below what blows the call stack. */
 const MAX_DEPTH = 32;
 
+/** C0/C1 control characters as \\uXXXX (a hostile file must not drive the terminal or break lines). */
 const escapeControls = (s: string): string =>
-  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  Array.from(s, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }).join('');
 
 /** Depth of nested arrays/objects, without recursion; stops counting past `limit`. */
 function nestingDepth(root: unknown, limit: number): number {
