@@ -205,3 +205,12 @@ describe("HOMEIQ_FAULT: a fault beside the stack's profile", () => {
     );
   });
 });
+
+// A directory passes a read-access check; docker compose then fails far into the run (newcomer).
+describe('COMPOSE_FILE: a directory', () => {
+  it('is refused before anything starts, naming the variable and the path', async () => {
+    await expect(validateHarnessConfig({ ...cleanEnv(), COMPOSE_FILE: 'fixtures' })).rejects.toThrow(
+      /^COMPOSE_FILE="fixtures" is invalid: expected readable compose files separated by ":" \(.*fixtures is not a file\)$/,
+    );
+  });
+});

@@ -10,7 +10,7 @@
  * HOMEIQ_LOCAL_PORT_OFFSET) can find a port taken. `<SERVICE>_HOST_PORT` values are still checked
  * for shape: `docker compose config` interpolates them when it renders docker-compose.test.yml.
  */
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ProfileError } from '../profile/index.ts';
@@ -32,6 +32,9 @@ function readable(variable: string, value: string, path: string, what: string): 
   } catch {
     throw invalid(`${variable}="${value}" is invalid: expected ${what} (${path} cannot be read)`);
   }
+  // A directory is readable too, and only fails later, inside docker compose.
+  if (!statSync(path).isFile())
+    throw invalid(`${variable}="${value}" is invalid: expected ${what} (${path} is not a file)`);
 }
 
 /** Resolves true when `port` can be bound on `host` right now. */
