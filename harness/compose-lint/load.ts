@@ -204,7 +204,7 @@ class Loader {
     return out;
   }
 
-  #interpolateTree(node: unknown, file: string, at: string[]): unknown {
+  #interpolateTree(node: unknown, file: string, at: string[], path: unknown[] = []): unknown {
     if (typeof node === 'string') {
       try {
         return interpolate(node, this.#vars).value;
@@ -225,10 +225,24 @@ class Loader {
         return '';
       }
     }
-    if (Array.isArray(node)) return node.map((v, i) => this.#interpolateTree(v, file, [...at, String(i)]));
-    if (isMap(node)) {
+    if (Array.isArray(node) || isMap(node)) {
+      // An alias inside the node it names (`a: &a {x: *a}`) makes the tree a cycle: one finding,
+      // never an endless walk (the YAML library builds the cycle; compose refuses such a file).
+      if (path.includes(node)) {
+        this.findings.push({
+          file: this.display(file),
+          service: at[0] === 'services' && at[1] ? at[1] : '-',
+          rule: 'yaml',
+          message: `${at.join('.')}: a YAML alias refers to a node that contains it (a cycle)`,
+          fix: 'anchor a separate node (x-defaults: &d {...}) and merge it where needed (<<: *d)',
+        });
+        return null;
+      }
+      const inner = [...path, node];
+      if (Array.isArray(node))
+        return node.map((v, i) => this.#interpolateTree(v, file, [...at, String(i)], inner));
       const out: YMap = new Map();
-      for (const [k, v] of node) out.set(k, this.#interpolateTree(v, file, [...at, String(k)]));
+      for (const [k, v] of node) out.set(k, this.#interpolateTree(v, file, [...at, String(k)], inner));
       return out;
     }
     return node;

@@ -214,6 +214,13 @@ describe('lint:compose rules', () => {
     expect(fs[0]?.fix).toMatch(/^set the variable/);
   });
 
+  it('reading: an alias inside the node it names is one finding, not a stack overflow (newcomer: RangeError)', () => {
+    const fs = byRule(mk(['services: {a: &a {image: alpine, x: *a}}\n']), 'yaml');
+    expect(fs.map((f) => `${f.service}: ${f.message}`)).toEqual([
+      'a: services.a.x: a YAML alias refers to a node that contains it (a cycle)',
+    ]);
+  });
+
   it('reading: a malformed "${" gets the fix for its kind (close the brace or escape $ as $$), not "set the variable"', () => {
     const fs = byRule(
       mk([`services:\n${good('a', '')}`.replace('DEPLOYMENT_MODE: test', 'A: "${UNCLOSED"')]),

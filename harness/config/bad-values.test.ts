@@ -180,3 +180,37 @@ describe('a host port already in use', () => {
     }
   });
 });
+
+// A user's stack ships its planted faults beside its profile (<profile dir>/faults/), where the
+// stack looks for them; the configuration check refused them ('HOMEIQ_FAULT="org-wide-token" is
+// invalid: expected one of …' listing only fixtures/faults), so they could not be run at all.
+describe("HOMEIQ_FAULT: a fault beside the stack's profile", () => {
+  const foreign = 'fixtures/foreign-stack/stack.profile.json';
+  it('is accepted with that profile, and the error lists it among the choices otherwise', async () => {
+    const cfg = await validateHarnessConfig({
+      ...cleanEnv(),
+      HOMEIQ_PROFILE: foreign,
+      HOMEIQ_FAULT: 'org-wide-token',
+    });
+    expect(cfg.fault).toBe('org-wide-token');
+    await expect(
+      validateHarnessConfig({ ...cleanEnv(), HOMEIQ_PROFILE: foreign, HOMEIQ_FAULT: 'no-such-fault' }),
+    ).rejects.toThrow(
+      /^HOMEIQ_FAULT="no-such-fault" is invalid: expected one of .*org-wide-token.*sigterm-queue-loss/,
+    );
+  });
+  it("is refused with the reference profile (it is not that stack's fault)", async () => {
+    await expect(validateHarnessConfig({ ...cleanEnv(), HOMEIQ_FAULT: 'org-wide-token' })).rejects.toThrow(
+      /^HOMEIQ_FAULT="org-wide-token" is invalid/,
+    );
+  });
+});
+
+// A directory passes a read-access check; docker compose then fails far into the run (newcomer).
+describe('COMPOSE_FILE: a directory', () => {
+  it('is refused before anything starts, naming the variable and the path', async () => {
+    await expect(validateHarnessConfig({ ...cleanEnv(), COMPOSE_FILE: 'fixtures' })).rejects.toThrow(
+      /^COMPOSE_FILE="fixtures" is invalid: expected readable compose files separated by ":" \(.*fixtures is not a file\)$/,
+    );
+  });
+});

@@ -10,9 +10,9 @@
  * HOMEIQ_LOCAL_PORT_OFFSET) can find a port taken. `<SERVICE>_HOST_PORT` values are still checked
  * for shape: `docker compose config` interpolates them when it renders docker-compose.test.yml.
  */
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ProfileError } from '../profile/index.ts';
 import { contractPorts } from './defaults.ts';
 import { ConfigError, type HarnessConfig, loadConfig, repoRoot } from './load.ts';
@@ -32,6 +32,9 @@ function readable(variable: string, value: string, path: string, what: string): 
   } catch {
     throw invalid(`${variable}="${value}" is invalid: expected ${what} (${path} cannot be read)`);
   }
+  // A directory is readable too, and only fails later, inside docker compose.
+  if (!statSync(path).isFile())
+    throw invalid(`${variable}="${value}" is invalid: expected ${what} (${path} is not a file)`);
 }
 
 /** Resolves true when `port` can be bound on `host` right now. */
@@ -44,15 +47,25 @@ function portFree(port: number, host: string): Promise<boolean> {
 }
 
 /**
- * The planted faults that exist: fixtures/faults/<name>.env or <name>.compose.yml (stack faults),
- * or <name>.Dockerfile (a `to`-image fault of the pre-upgrade check, harness/upgrade/faults.ts:
- * `HOMEIQ_FAULT=<name> npm run test:upgrade` validates the configuration before building it).
+ * The planted faults that exist: <name>.env or <name>.compose.yml (stack faults), or <name>.Dockerfile
+ * (a `to`-image fault of the pre-upgrade check, harness/upgrade/faults.ts: `HOMEIQ_FAULT=<name> npm run
+ * test:upgrade` validates the configuration before building it), in the profile's faults/ directory
+ * or fixtures/faults.
  */
-export function plantedFaults(root = repoRoot): string[] {
+export function plantedFaults(root = repoRoot, profileSource?: string): string[] {
   const names = new Set<string>();
-  for (const f of readdirSync(join(root, 'fixtures', 'faults'))) {
-    const m = /^([a-z0-9-]+)\.(env|compose\.yml|Dockerfile)$/.exec(f);
-    if (m?.[1]) names.add(m[1]);
+  // The same places the stack looks in (harness/stack/compose-target.ts faultFiles): the profile's
+  // own faults/ directory (a user's stack ships its faults beside its profile), then fixtures/faults.
+  const dirs = [
+    ...(profileSource ? [join(dirname(profileSource), 'faults')] : []),
+    join(root, 'fixtures', 'faults'),
+  ];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      const m = /^([a-z0-9-]+)\.(env|compose\.yml|Dockerfile)$/.exec(f);
+      if (m?.[1]) names.add(m[1]);
+    }
   }
   return [...names].sort();
 }
@@ -106,7 +119,7 @@ export async function validateHarnessConfig(
     readable(variable, value, f, 'readable compose files separated by ":"');
   }
   if (cfg.faults.length) {
-    const faults = plantedFaults(root);
+    const faults = plantedFaults(root, cfg.profile.source);
     const unknown = cfg.faults.filter((f) => !faults.includes(f));
     if (unknown.length)
       throw invalid(

@@ -217,3 +217,26 @@ describe('stack profile loader', () => {
     );
   });
 });
+
+// Found by a newcomer: a hostile profile must give one line and exit 2, never a crash or a
+// terminal escape (issue 9: every value from a user's files is untrusted).
+describe('stack profile loader: hostile files', () => {
+  it('refuses a deeply nested document in one line (it overflowed the call stack: RangeError)', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    expect(() => parseProfile(deep, '/x/deep.json')).toThrow(
+      '/x/deep.json: $: is invalid: nested deeper than 32 levels (a stack profile needs about 6)',
+    );
+  });
+
+  it('escapes control characters quoted from a broken document (no terminal escape, one line)', () => {
+    let message = '';
+    try {
+      parseProfile('\u001b[2J\u001b[31mHACKED\n{', '/x/esc.json');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^\/x\/esc\.json: \$: is invalid: expected a JSON document/);
+    expect(Array.from(message).filter((c) => c.charCodeAt(0) < 0x20)).toEqual([]);
+    expect(message).toContain('\\u001b');
+  });
+});

@@ -175,6 +175,30 @@ function toProfile(p: ParsedProfileFile, file: string): StackProfile {
   } as StackProfile;
 }
 
+/** How deep a profile may nest: far above any real one, far below what blows the call stack. */
+const MAX_DEPTH = 32;
+
+/** C0/C1 control characters as \\uXXXX (a hostile file must not drive the terminal or break lines). */
+const escapeControls = (s: string): string =>
+  Array.from(s, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }).join('');
+
+/** Depth of nested arrays/objects, without recursion; stops counting past `limit`. */
+function nestingDepth(root: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /**
  * Parse and validate profile text. `file` is used in messages and to resolve relative paths.
  * Throws ProfileError (every bad entry, one line each).
@@ -184,10 +208,17 @@ export function parseProfile(text: string, file: string): StackProfile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
+    // JSON.parse quotes the offending text: escape control characters so that a hostile file can
+    // neither break the one-line message nor drive the terminal.
     throw new ProfileError([
-      `${file}: $: is invalid: expected a JSON document (${err instanceof Error ? err.message : String(err)})`,
+      `${file}: $: is invalid: expected a JSON document (${escapeControls(err instanceof Error ? err.message : String(err))})`,
     ]);
   }
+  const depth = nestingDepth(raw, MAX_DEPTH);
+  if (depth > MAX_DEPTH)
+    throw new ProfileError([
+      `${file}: $: is invalid: nested deeper than ${MAX_DEPTH} levels (a stack profile needs about 6)`,
+    ]);
   const parsed = profileFileSchema.safeParse(raw);
   if (!parsed.success) throw new ProfileError(issueLines(file, raw, parsed.error.issues));
   const lines = crossChecks(file, parsed.data, dirname(file));

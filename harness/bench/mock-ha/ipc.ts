@@ -91,3 +91,16 @@ export function roleArgs(role: string, usage: string, count: number, args: strin
   if (!process.send) usageError(role, 'no IPC channel: this is a child process of npm run bench:mock-ha');
   return args;
 }
+
+/** This process's CPU time (user + system, µs) and memory (bytes), as a server answers `usage`. */
+export function processUsage(): Usage {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    type: 'usage',
+    cpuUs: cpu.user + cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+  };
+}

@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type RunDone, type RunRequest, roleArgs, type ServerReady, type Usage } from './ipc.ts';
+import { processUsage, type RunDone, type RunRequest, roleArgs, type ServerReady } from './ipc.ts';
 
 interface MockModule {
   startMockHa(opts: Record<string, unknown>): Promise<{
@@ -70,15 +70,6 @@ process.on('message', (m: RunRequest | { type: 'usage' | 'exit' }) => {
       process.send?.(done);
     });
   } else if (m.type === 'usage') {
-    const cpu = process.cpuUsage();
-    const mem = process.memoryUsage();
-    const usage: Usage = {
-      type: 'usage',
-      cpuUs: cpu.user + cpu.system,
-      rss: mem.rss,
-      heapUsed: mem.heapUsed,
-      external: mem.external,
-    };
-    process.send?.(usage);
+    process.send?.(processUsage());
   } else if (m.type === 'exit') ha.stop().then(() => process.exit(0));
 });

@@ -16,7 +16,7 @@ import { buildHome, type HomeSize } from '../../mock-ha/home/home.ts';
 import { World } from '../../mock-ha/home/world.ts';
 import { randomToken } from '../../mock-ha/index.ts';
 import * as msg from '../../mock-ha/protocol/messages.ts';
-import { type RunDone, type RunRequest, roleArgs, type ServerReady, type Usage } from './ipc.ts';
+import { processUsage, type RunDone, type RunRequest, roleArgs, type ServerReady } from './ipc.ts';
 
 const home = roleArgs(
   'bench plain server',
@@ -129,16 +129,7 @@ process.send?.(ready);
 process.on('message', (m: RunRequest | { type: 'usage' | 'exit' }) => {
   if (m.type === 'run') run(m.rate, m.durationS).then((r) => process.send?.(r));
   else if (m.type === 'usage') {
-    const cpu = process.cpuUsage();
-    const mem = process.memoryUsage();
-    const usage: Usage = {
-      type: 'usage',
-      cpuUs: cpu.user + cpu.system,
-      rss: mem.rss,
-      heapUsed: mem.heapUsed,
-      external: mem.external,
-    };
-    process.send?.(usage);
+    process.send?.(processUsage());
   } else if (m.type === 'exit') {
     for (const ws of wss.clients) ws.terminate();
     http.close(() => process.exit(0));
