@@ -196,7 +196,7 @@ describe("HOMEIQ_FAULT: a fault beside the stack's profile", () => {
     await expect(
       validateHarnessConfig({ ...cleanEnv(), HOMEIQ_PROFILE: foreign, HOMEIQ_FAULT: 'no-such-fault' }),
     ).rejects.toThrow(
-      /^HOMEIQ_FAULT="no-such-fault" is invalid: expected one of .*org-wide-token.*sigterm-queue-loss/,
+      /^HOMEIQ_FAULT="no-such-fault" is invalid: no-such-fault is not a planted fault: expected one of .*org-wide-token.*sigterm-queue-loss/,
     );
   });
   it("is refused with the reference profile (it is not that stack's fault)", async () => {

@@ -15,6 +15,7 @@ import {
 import { describeResult, probe } from '../../harness/probes/http.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { waitFor } from '../../harness/util/wait.ts';
+import { containerMode, describeMode, modeIsTest } from '../../harness/verify/container-mode.ts';
 import { describeCustody } from '../../harness/verify/custody.ts';
 import { fieldAt, fireAndAwaitStored, roles } from '../../harness/verify/evidence.ts';
 
@@ -148,7 +149,7 @@ describe('AI services reachable in test mode', () => {
     );
   });
 
-  it('answers health and readiness on every AI service at every sample of the run (deployment mode test where the profile maps it)', async (ctx) => {
+  it('answers health and readiness on every AI service at every sample of the run, in test mode (container environment; health field where the profile maps it)', async (ctx) => {
     const ai = roles().aiServices;
     withFailureContext(ctx, stack(), () => ai.map((a) => a.service));
     // An observation window, not a synchronisation: at least MIN_WATCH_MS of samples.
@@ -163,30 +164,47 @@ describe('AI services reachable in test mode', () => {
     );
     const { startedAt, stoppedAt, series } = await sampler.stop();
     const byService = new Map(ai.map((a) => [a.service, a]));
+    // The mode from Docker (every deployment has it), whatever the service's health says.
+    const modeVariable = roles().ingestion.modeVariable;
+    const modes = await Promise.all(ai.map((a) => containerMode(stack(), a.service, modeVariable)));
     checkAll(
-      series.map(({ target, samples }) => {
-        const modePath = byService.get(target.service)?.health?.deploymentMode;
-        const bad = samples.filter((x) => {
-          const mode = modePath ? fieldAt(x.result.json, modePath) : undefined;
-          return !(x.result.status === 200 && (modePath === undefined || mode === 'test'));
-        });
-        const first = bad[0];
-        return {
-          ok: samples.length > 0 && bad.length === 0,
-          e: {
-            service: target.service,
-            what: `GET ${target.path}, sampled every second for ${Math.round((stoppedAt - startedAt) / 1000)} s`,
-            expected: `${modePath ? `200 with ${modePath}=test` : '200'} at every sample`,
-            measured:
-              samples.length === 0
-                ? 'no sample'
-                : bad.length === 0
-                  ? `${samples.length} of ${samples.length} samples 200`
-                  : `${bad.length} of ${samples.length} samples failed, first at +${(first?.t ?? startedAt) - startedAt} ms: ${first ? describeResult(first.result) : ''}`,
-          },
-        };
-      }),
-      `AI health and readiness throughout the run (${ai.length} services)`,
+      [
+        ...ai.map((a, i) => {
+          const m = modes[i] ?? { variable: modeVariable };
+          return {
+            ok: modeIsTest(m),
+            e: {
+              service: a.service,
+              what: `its container's environment (docker inspect, ${modeVariable})`,
+              expected: `${modeVariable} unset or "test"`,
+              measured: describeMode(m),
+            },
+          };
+        }),
+        ...series.map(({ target, samples }) => {
+          const modePath = byService.get(target.service)?.health?.deploymentMode;
+          const bad = samples.filter((x) => {
+            const mode = modePath ? fieldAt(x.result.json, modePath) : undefined;
+            return !(x.result.status === 200 && (modePath === undefined || mode === 'test'));
+          });
+          const first = bad[0];
+          return {
+            ok: samples.length > 0 && bad.length === 0,
+            e: {
+              service: target.service,
+              what: `GET ${target.path}, sampled every second for ${Math.round((stoppedAt - startedAt) / 1000)} s`,
+              expected: `${modePath ? `200 with ${modePath}=test` : '200'} at every sample`,
+              measured:
+                samples.length === 0
+                  ? 'no sample'
+                  : bad.length === 0
+                    ? `${samples.length} of ${samples.length} samples 200`
+                    : `${bad.length} of ${samples.length} samples failed, first at +${(first?.t ?? startedAt) - startedAt} ms: ${first ? describeResult(first.result) : ''}`,
+            },
+          };
+        }),
+      ],
+      `AI health, readiness and mode throughout the run (${ai.length} services)`,
     );
   });
 });

@@ -23,6 +23,7 @@ import { docker } from '../../harness/stack/docker.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { waitFor } from '../../harness/util/wait.ts';
+import { containerMode, describeMode, modeIsTest } from '../../harness/verify/container-mode.ts';
 import { mappedHealth, roles } from '../../harness/verify/evidence.ts';
 
 const collectors = () => roles().collectors;
@@ -127,27 +128,40 @@ describe('external APIs disabled in test mode', () => {
     await running?.stop();
   });
 
-  it('has every collector answer its health in test mode (deployment mode test where the profile maps it)', async () => {
+  it('has every collector answer its health in test mode (container environment; health field where the profile maps it)', async () => {
+    const modeVariable = roles().ingestion.modeVariable;
     const results = await Promise.all(
       collectors().map(async (c) => ({
         c,
         h: await mappedHealth(stack().url(c.service), c.health),
         raw: c.health ? undefined : await health(stack().url(c.service)),
+        mode: await containerMode(stack(), c.service, modeVariable),
       })),
     );
     checkAll(
-      results.map(({ c, h, raw }) => ({
-        ok: h
-          ? h.healthy && (h.deploymentMode === undefined || h.deploymentMode === 'test')
-          : raw?.status === 200,
-        e: {
-          service: c.service,
-          what: c.health?.path ?? '/health',
-          expected: c.health?.deploymentMode ? `healthy, ${c.health.deploymentMode}=test` : '200',
-          measured: h ? `${h.seen} mode=${String(h.deploymentMode)}` : String(raw?.status),
-        },
-      })),
-      `collector health in test mode (${collectors().length})`,
+      [
+        ...results.map(({ c, mode }) => ({
+          ok: modeIsTest(mode),
+          e: {
+            service: c.service,
+            what: `its container's environment (docker inspect, ${modeVariable})`,
+            expected: `${modeVariable} unset or "test"`,
+            measured: describeMode(mode),
+          },
+        })),
+        ...results.map(({ c, h, raw }) => ({
+          ok: h
+            ? h.healthy && (h.deploymentMode === undefined || h.deploymentMode === 'test')
+            : raw?.status === 200,
+          e: {
+            service: c.service,
+            what: c.health?.path ?? '/health',
+            expected: c.health?.deploymentMode ? `healthy, ${c.health.deploymentMode}=test` : '200',
+            measured: h ? `${h.seen} mode=${String(h.deploymentMode)}` : String(raw?.status),
+          },
+        })),
+      ],
+      `collector health and mode in test mode (${collectors().length})`,
     );
   });
 
