@@ -157,6 +157,23 @@ describe('compose rewrite for a run on a real home server', () => {
     expect(phase1).toBeUndefined();
   });
 
+  it('keeps a token file the compose files point the service at (the interlock judges it), never corrects it silently', () => {
+    const p = opts();
+    p.profile.roles.ingestion.token = {
+      kind: 'file',
+      path: '/run/secrets/influx/test.token',
+      variable: 'INFLUX_TOKEN_FILE',
+    };
+    const stack = userStack();
+    const ingest = stack.services.ingest;
+    if (ingest) ingest.environment = { INFLUX_TOKEN_FILE: '/run/secrets/influx/prod.token' };
+    const { model, notes } = rewriteForRun(stack, p);
+    expect(model.services.ingest?.environment?.INFLUX_TOKEN_FILE).toBe('/run/secrets/influx/prod.token');
+    expect(notes).toContain(
+      'ingest: INFLUX_TOKEN_FILE kept as its compose files set it (/run/secrets/influx/prod.token, the profile expects /run/secrets/influx/test.token); the interlock judges that token',
+    );
+  });
+
   it('adds nothing the stack already has or the profile does not ask for', () => {
     const stack = userStack();
     stack.services.homeassistant = { image: 'mine' };

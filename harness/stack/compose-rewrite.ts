@@ -231,7 +231,16 @@ export function rewriteForRun(input: ComposeModel, o: RewriteOptions): RewriteRe
           svc.volumes = [...mounts, { type: 'volume', source: TOKENS_VOLUME, target: dir, read_only: true }];
           notes.push(`${service}: token volume mounted read-only at ${dir}`);
         }
-        if (token.variable) svc.environment[token.variable] = token.path;
+        // A value the compose files already give is kept: which token file the service reads is its
+        // own configuration, judged by the safety interlock (a production token refuses the run),
+        // never silently corrected here.
+        const given = token.variable ? svc.environment[token.variable] : undefined;
+        if (token.variable && (given === undefined || given === null || given === ''))
+          svc.environment[token.variable] = token.path;
+        else if (token.variable && given !== token.path)
+          notes.push(
+            `${service}: ${token.variable} kept as its compose files set it (${String(given)}, the profile expects ${token.path}); the interlock judges that token`,
+          );
       }
     }
   }
