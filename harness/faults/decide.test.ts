@@ -190,6 +190,36 @@ describe('the decision per fault x test', () => {
     expect(d.problems).toContain(`${B}: did not run (no result in the JUnit)`);
   });
 
+  it('an expectation marked refusal is caught only by a refusal naming the service; a plain setup failure stays red', () => {
+    const refusal =
+      'could not run: a shared hook of block "x" failed: SafetyError: refused: synthetic events to websocket-ingestion-test: its token can write homeiq/home_assistant_events (HTTP 204)';
+    const refused = {
+      ...dropped,
+      expect: [
+        { suite: T, test: 'loses no event', service: 'websocket-ingestion-test', refusal: true as const },
+      ],
+    };
+    const run = (message: string) =>
+      decideBoot([refused], parseJunit(junit([throughput({ loss: ['failed', message, 'setup'] })])));
+    const caught = run(refusal);
+    expect(caught.faults[0]?.caught).toBe(true);
+    expect(caught.rows[1]).toMatchObject({
+      verdict: 'caught',
+      why: expect.stringContaining('caught by a refusal'),
+    });
+    const boot = run(
+      'could not run: a shared hook of block "x" failed: websocket-ingestion-test: boot: expected healthy, measured exited',
+    );
+    expect(boot.faults[0]?.caught).toBe(false);
+    expect(boot.rows[1]?.verdict).toBe('vague');
+    expect(boot.problems[0]).toContain('its refusal lacks "refused"');
+    const other = run('could not run: SafetyError: refused: synthetic events to ha-ingest: …');
+    expect(other.rows[1]?.verdict).toBe('vague');
+    expect(other.problems[0]).toContain('the service "websocket-ingestion-test"');
+    const passed = decideBoot([refused], parseJunit(junit([throughput()])));
+    expect(passed.rows[1]?.verdict).toBe('undetected');
+  });
+
   it('an expectation that matches no test is red, naming the tests there are', () => {
     const d = decideBoot(
       [

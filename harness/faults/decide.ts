@@ -10,6 +10,9 @@
  * - Every other test of the boot's suite files must pass; failing is `collateral`.
  * - A test that did not run (a setup failure `<error type="SetupFailed">`, an interruption, a
  *   skip), a suite file with no result, or an expectation that matches no test: `not-run`, red.
+ *   Except an expectation marked `refusal`: the harness must refuse to run that test (the safety
+ *   interlock), so it is caught when the test is red (not run, or failed) with a message saying "refused" and
+ *   naming the service, `vague` when the message lacks either, and `undetected` when it passed.
  * With several faults in one boot (HOMEIQ_FAULT=a,b), each fault's expected failures are told
  * apart by the service their message names; a red test no fault of the boot expects is collateral.
  */
@@ -208,7 +211,9 @@ export function decideBoot(faults: BootFault[], cases: JunitCase[]): BootDecisio
     }
     for (const c of inSuite) {
       const expectedBy = faults.flatMap((f) =>
-        f.expect.filter((e) => matches(e, c)).map((e) => ({ fault: f.name, service: e.service })),
+        f.expect
+          .filter((e) => matches(e, c))
+          .map((e) => ({ fault: f.name, service: e.service, refusal: e.refusal === true })),
       );
       const base = {
         suite,
@@ -220,6 +225,28 @@ export function decideBoot(faults: BootFault[], cases: JunitCase[]): BootDecisio
         timeS: c.timeS,
       };
       const where = `${suite} > ${c.name}`;
+      const refusals = expectedBy.filter((e) => e.refusal);
+      if (
+        (c.outcome === 'error' || c.outcome === 'failed') &&
+        refusals.length > 0 &&
+        refusals.length === expectedBy.length
+      ) {
+        // Expected to be refused (never run): the refusal must say so and name the service.
+        for (const e of refusals) {
+          const head = headOf(c.message, e.service);
+          const row = { ...base, expectedBy: [{ fault: e.fault, service: e.service }] };
+          const missing = [
+            ...(/\brefused\b/.test(c.message) ? [] : ['"refused"']),
+            ...messageNames(c.message, e.service).missing.filter((m) => m.startsWith('the service')),
+          ];
+          if (missing.length) {
+            const why = `${e.fault}: ${where} was not run, but its refusal lacks ${missing.join(', ')}: ${head}`;
+            rows.push({ ...row, verdict: 'vague', why, head });
+            note(e.fault, why);
+          } else rows.push({ ...row, verdict: 'caught', why: `caught by a refusal of ${where}`, head });
+        }
+        continue;
+      }
       if (c.outcome === 'error' || c.outcome === 'skipped') {
         const why = `${where}: did not run (${c.outcome === 'skipped' ? 'skipped' : (c.type ?? 'error')}): ${headOf(c.message) || 'no message'}`;
         rows.push({ ...base, verdict: 'not-run', why, head: headOf(c.message) });

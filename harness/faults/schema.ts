@@ -26,6 +26,12 @@ export const expectationSchema = z
     service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, {
       message: 'a compose service name, e.g. websocket-ingestion-test',
     }),
+    /**
+     * Caught by a refusal, not a check: the harness refuses to run the test (the safety interlock
+     * refuses to fire, harness/safety/interlock.ts), so the test is red as not run with a message
+     * that says "refused" and names the service. Without it a test that did not run is red.
+     */
+    refusal: z.literal(true, { message: 'true, or leave it out' }).optional(),
   })
   .strict();
 
