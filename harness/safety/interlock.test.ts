@@ -1,10 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { referenceProfile } from '../profile/index.ts';
 import { loadProfile } from '../profile/load.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { SafetyError } from './guard.ts';
 import { type FiringEvidence, gatherFiringEvidence, judgeFiring } from './interlock.ts';
 
 const foreign = loadProfile('fixtures/foreign-stack/stack.profile.json');
+
+// The container's environment as docker inspect gives it (only the test that names a container uses it).
+vi.mock('../stack/docker.ts', () => ({
+  inspect: async () => ({
+    Config: { Env: ['DEPLOYMENT_MODE=test', 'INFLUXDB_TOKEN_FILE=/run/homeiq/influxdb-tokens/prod.token'] },
+  }),
+}));
 
 function refusal(fn: () => unknown): SafetyError {
   try {
@@ -109,5 +117,28 @@ describe('safety interlock before firing synthetic events', () => {
     expect(ev.scope).toBeUndefined();
     expect(ev.missing.environment).toMatch(/HOMEIQ_ATTACH_PROJECT/);
     expect(() => judgeFiring(foreign, ev)).toThrow(/no proof they can only land in home\/events_test/);
+  });
+
+  it('reads the token file the container is pointed at (its variable), not the one the profile expects', async () => {
+    const read: string[] = [];
+    const stack = {
+      target: 'compose',
+      containerId: () => 'c1',
+      tokens: {},
+      readFiles: async (_service: string, dir: string) => {
+        read.push(dir);
+        return [
+          { name: 'prod.token', data: Buffer.from('prod-secret\n') },
+          { name: 'test.token', data: Buffer.from('test-secret\n') },
+        ];
+      },
+      url: () => 'http://127.0.0.1:1',
+    } as unknown as StartedStack;
+    const ev = await gatherFiringEvidence(stack, referenceProfile);
+    expect(read).toEqual(['/run/homeiq/influxdb-tokens']);
+    expect(ev.tokenSource).toBe(
+      'file /run/homeiq/influxdb-tokens/prod.token of websocket-ingestion-test (INFLUXDB_TOKEN_FILE; the profile expects /run/homeiq/influxdb-tokens/test.token)',
+    );
+    expect(ev.missing.token).toBeUndefined();
   });
 });

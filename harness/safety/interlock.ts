@@ -169,18 +169,22 @@ export async function gatherFiringEvidence(
         ? `${t.variable} is empty or unset in ${ing.service}'s container (profile: roles.ingestion.token)`
         : `${ing.service}'s container environment is unknown (${ev.missing.environment})`;
   } else {
-    ev.tokenSource = `file ${t.path} of ${ing.service}`;
+    // The file the container is pointed at (its variable, when the profile names one and the
+    // container sets it) is the token it uses, whatever the profile expects.
+    const pointed = t.variable ? env?.[t.variable] : undefined;
+    const path = pointed?.startsWith('/') ? pointed : t.path;
+    ev.tokenSource = `file ${path} of ${ing.service}${path === t.path ? '' : ` (${t.variable}; the profile expects ${t.path})`}`;
     try {
-      const files = await stack.readFiles(ing.service, t.path.slice(0, t.path.lastIndexOf('/')) || '/');
-      const name = t.path.slice(t.path.lastIndexOf('/') + 1);
+      const files = await stack.readFiles(ing.service, path.slice(0, path.lastIndexOf('/')) || '/');
+      const name = path.slice(path.lastIndexOf('/') + 1);
       token =
         files
           .find((f) => f.name === name)
           ?.data.toString('utf8')
           .trim() || undefined;
-      if (!token) ev.missing.token = `${t.path} is missing or empty in ${ing.service}`;
+      if (!token) ev.missing.token = `${path} is missing or empty in ${ing.service}`;
     } catch (err) {
-      ev.missing.token = `cannot read ${t.path} of ${ing.service} (${err instanceof Error ? err.message : String(err)}): the target needs the "files" capability (HOMEIQ_TARGET=compose, or HOMEIQ_ATTACH_PROJECT)`;
+      ev.missing.token = `cannot read ${path} of ${ing.service} (${err instanceof Error ? err.message : String(err)}): the target needs the "files" capability (HOMEIQ_TARGET=compose, or HOMEIQ_ATTACH_PROJECT)`;
     }
   }
   const admin = stack.tokens.influxAdmin;
