@@ -23,15 +23,7 @@ import {
   textTable,
 } from './matrix.ts';
 import { oneLine } from './name.ts';
-import {
-  bootDirName,
-  bootResult,
-  commandOf,
-  decideFromReports,
-  planBoot,
-  runBoot,
-  signalCurrent,
-} from './run.ts';
+import { bootResult, commandOf, decideFromReports, planBoot, runBoot, signalCurrent } from './run.ts';
 
 const PROGRAM = 'test:faults';
 export const USAGE = `usage: npm run test:faults -- [--only <fault>,<fault>] [--alone] [--data <faults.json>] [--reuse] [--all] [--dry-run]
@@ -146,7 +138,7 @@ async function main(): Promise<number> {
   if (values['dry-run']) {
     plans.forEach((p, i) => {
       process.stdout.write(
-        `boot ${i + 1}/${plans.length} ${bootDirName(p.faults)} (${p.faults.map((f) => f.name).join(', ')}; ${p.scenario}): ${commandOf(p)}\n`,
+        `boot ${i + 1}/${plans.length} (${p.faults.map((f) => f.name).join(', ')}; ${p.scenario}): ${commandOf(p)}\n`,
       );
     });
     return 0;

@@ -146,3 +146,85 @@ describe('loadFaults', () => {
     expect(bootsOf(faults, true).map((b) => b.map((f) => f.name))).toEqual([['a'], ['b'], ['c']]);
   });
 });
+
+const ok = (name: string) => ({ [`${name}.env`]: `${name.toUpperCase().replaceAll('-', '_')}=1\n` });
+
+describe('loadFaults refuses what could only fail after a full boot (one line each)', () => {
+  it('refuses a file of fixtures/faults that is not a fault file by the one name rule', () => {
+    const root = repo({ ...ok('a'), 'new--fault.compose.yml': 'services:\n  influxdb: {}\n', notes: '' }, [
+      entry('a'),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/new--fault.compose.yml: not a fault file: expected <name>.env, <name>.compose.yml or <name>.Dockerfile with <name> of lowercase letters and digits in words joined by single "-" (or README.md, faults.json)',
+      'fixtures/faults/notes: not a fault file: expected <name>.env, <name>.compose.yml or <name>.Dockerfile with <name> of lowercase letters and digits in words joined by single "-" (or README.md, faults.json)',
+    ]);
+  });
+
+  it('refuses an expected service the reference compose file does not define', () => {
+    const root = repo(ok('a'), [
+      entry('a', { expect: [{ suite: T, test: 'loses no event', service: 'websocket-ingestion' }] }),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [0].expect[0].service = "websocket-ingestion" is invalid: expected a service of docker-compose.test.yml (influxdb, websocket-ingestion-test, data-api)',
+    ]);
+  });
+
+  it('refuses a blank test substring, ".." in suite paths and suites of the other runner', () => {
+    const root = repo({ ...ok('a'), ...ok('b'), ...ok('c'), 'u.Dockerfile': 'FROM x\n' }, [
+      entry('a', { expect: [{ suite: T, test: ' x  ', service: 'influxdb' }] }),
+      entry('b', { suites: ['suites/mission/../mission/throughput.test.ts'], expect: [] }),
+      entry('c', { suites: [U], expect: [{ suite: U, test: 'keeps every bucket', service: 'influxdb' }] }),
+      entry('u', { runner: 'upgrade' }),
+    ]);
+    expect(problems(root)).toEqual([
+      `fixtures/faults/faults.json: [0].expect[0].test = " x  " is invalid: expected a substring of the failing test's name with at least 3 non-space characters`,
+      'fixtures/faults/faults.json: [1].suites[0] = "suites/mission/../mission/throughput.test.ts" is invalid: expected a suite file such as suites/mission/throughput.test.ts (no "..", "." or empty path segment)',
+      'fixtures/faults/faults.json: [1].expect = [] is invalid: expected a list of {suite, test, service} (at least one)',
+      `fixtures/faults/faults.json: [2].suites[0] = "${U}" is invalid: expected a suite file outside suites/upgrade/ (runner "suites"; the upgrade suite runs with runner "upgrade")`,
+      `fixtures/faults/faults.json: [3].suites[0] = "${T}" is invalid: expected a suite file under suites/upgrade/ (runner "upgrade" runs npm run test:upgrade)`,
+    ]);
+  });
+
+  it('refuses a compose override that is not a mapping, plants nothing or is not YAML (file, line, column)', () => {
+    const root = repo(
+      { 'a.compose.yml': '- x\n', 'b.compose.yml': 'x: 1\n', 'c.compose.yml': 'services:\n  influxdb: [\n' },
+      [entry('a'), entry('b'), entry('c')],
+    );
+    expect(problems(root)).toEqual([
+      'fixtures/faults/a.compose.yml: ["x"] is not a YAML mapping: expected a compose override with a "services:" mapping',
+      'fixtures/faults/b.compose.yml: services is missing: the override plants nothing: expected a "services:" mapping with at least one service to override',
+      expect.stringMatching(
+        /^fixtures\/faults\/c\.compose\.yml: cannot be read as YAML \(line 3, column 1\): [^\n]+[^:]$/,
+      ),
+    ]);
+  });
+
+  it('names an unknown field by its path with the allowed ones, says "missing", and never breaks the line', () => {
+    const { breaks: _, ...noBreaks } = entry('b');
+    const root = repo({ ...ok('a'), ...ok('b'), ...ok('c') }, [
+      entry('a', { foo: 1 }),
+      noBreaks,
+      entry('c', { kind: 'two\nlines\uFEFF', expect: { suite: T } }),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [0].foo = 1 is invalid: not a field of a fault entry (allowed: name, breaks, kind, runner, scenario, suites, expect, boot)',
+      'fixtures/faults/faults.json: [1].breaks is missing: expected what the fault breaks (text on one line)',
+      'fixtures/faults/faults.json: [2].kind = "two\\nlines\\ufeff" is invalid: expected the kind of fault it samples on one line',
+      'fixtures/faults/faults.json: [2].expect = {"suite":"suites/mission/throughput.test.ts"} is invalid: expected a list of {suite, test, service} (at least one)',
+    ]);
+    expect(problems(repo(ok('a'), '\uFEFF[]'))).toEqual([
+      'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',
+    ]);
+    expect(problems(repo(ok('a'), '{'))).toEqual([
+      expect.stringMatching(/^fixtures\/faults\/faults\.json: cannot be read as JSON: .*line 1 column 2/),
+    ]);
+  });
+
+  it('reports a duplicate name once (not also as two faults of a group breaking one service), and a group named like a fault', () => {
+    const root = repo(ok('a'), [entry('a', { boot: 'g' }), entry('a', { boot: 'a' })]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [1].name = "a" is invalid: expected a name no other entry has',
+      'fixtures/faults/faults.json: boot "a" is invalid: expected a group name no fault has (reports/faults/<fault or group>/ would collide)',
+    ]);
+  });
+});

@@ -125,7 +125,7 @@ function composeServices(path: string, rel: string): string[] {
   if (err) {
     const pos = err.linePos?.[0];
     throw new Error(
-      `${rel}: cannot be read as YAML${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}: ${err.message.split('\n')[0]}`,
+      `${rel}: cannot be read as YAML${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}: ${(err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
   const top: unknown = doc.toJS();
@@ -141,7 +141,7 @@ function composeServices(path: string, rel: string): string[] {
     !Object.keys(services).length
   )
     throw new Error(
-      `${rel}: services = ${show(services)} plants nothing: expected a "services:" mapping with at least one service to override`,
+      `${rel}: services ${services === undefined ? 'is missing' : `= ${show(services)}`}: the override plants nothing: expected a "services:" mapping with at least one service to override`,
     );
   return Object.keys(services);
 }
@@ -162,11 +162,18 @@ function referenceServices(root: string): string[] | undefined {
  * @throws FaultsDataError one line per problem.
  */
 export function loadFaults(path = faultsDataPath(), root = repoRoot): FaultsData {
-  const rel = relative(root, path) || path;
+  const r = relative(root, path);
+  const rel = r && !r.startsWith('..') ? r : path;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    const text = readFileSync(path, 'utf8');
+    if (text.startsWith('\uFEFF'))
+      throw new FaultsDataError([
+        `${rel}: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM`,
+      ]);
+    raw = JSON.parse(text);
   } catch (err) {
+    if (err instanceof FaultsDataError) throw err;
     throw new FaultsDataError([
       `${rel}: cannot be read as JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
     ]);

@@ -107,7 +107,7 @@ export const faultEntrySchema = z
     if (new Set(f.suites).size !== f.suites.length)
       ctx.addIssue({ code: 'custom', path: ['suites'], message: 'each suite file once' });
     f.expect.forEach((e, i) => {
-      if (!f.suites.includes(e.suite))
+      if (f.suites.length && !f.suites.includes(e.suite))
         ctx.addIssue({
           code: 'custom',
           path: ['expect', i, 'suite'],
