@@ -179,7 +179,7 @@ describe('loadFaults refuses what could only fail after a full boot (one line ea
     expect(problems(root)).toEqual([
       `fixtures/faults/faults.json: [0].expect[0].test = " x  " is invalid: expected a substring of the failing test's name with at least 3 non-space characters`,
       'fixtures/faults/faults.json: [1].suites[0] = "suites/mission/../mission/throughput.test.ts" is invalid: expected a suite file such as suites/mission/throughput.test.ts (no "..", "." or empty path segment)',
-      'fixtures/faults/faults.json: [1].expect = [] is invalid: expected a list of {suite, test, service} (at least one)',
+      'fixtures/faults/faults.json: [1].expect = [] is invalid: expected a list of {suite, test, service[, refusal]} (at least one)',
       `fixtures/faults/faults.json: [2].suites[0] = "${U}" is invalid: expected a suite file outside suites/upgrade/ (runner "suites"; the upgrade suite runs with runner "upgrade")`,
       `fixtures/faults/faults.json: [3].suites[0] = "${T}" is invalid: expected a suite file under suites/upgrade/ (runner "upgrade" runs npm run test:upgrade)`,
     ]);
@@ -210,7 +210,7 @@ describe('loadFaults refuses what could only fail after a full boot (one line ea
       'fixtures/faults/faults.json: [0].foo = 1 is invalid: not a field of a fault entry (allowed: name, breaks, kind, runner, scenario, suites, expect, boot)',
       'fixtures/faults/faults.json: [1].breaks is missing: expected what the fault breaks (text on one line)',
       'fixtures/faults/faults.json: [2].kind = "two\\nlines\\ufeff" is invalid: expected the kind of fault it samples on one line',
-      'fixtures/faults/faults.json: [2].expect = {"suite":"suites/mission/throughput.test.ts"} is invalid: expected a list of {suite, test, service} (at least one)',
+      'fixtures/faults/faults.json: [2].expect = {"suite":"suites/mission/throughput.test.ts"} is invalid: expected a list of {suite, test, service[, refusal]} (at least one)',
     ]);
     expect(problems(repo(ok('a'), '\uFEFF[]'))).toEqual([
       'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',
