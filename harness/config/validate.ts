@@ -13,9 +13,10 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { type FaultFileKind, faultFileName } from '../faults/name.ts';
 import { ProfileError } from '../profile/index.ts';
 import { contractPorts } from './defaults.ts';
-import { ConfigError, type HarnessConfig, loadConfig, repoRoot } from './load.ts';
+import { ConfigError, type HarnessConfig, loadConfig, readStackEnv, repoRoot } from './load.ts';
 
 /** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
 export const hostPortVariable = (service: string) =>
@@ -53,21 +54,76 @@ function portFree(port: number, host: string): Promise<boolean> {
  * or fixtures/faults.
  */
 export function plantedFaults(root = repoRoot, profileSource?: string): string[] {
-  const names = new Set<string>();
-  // The same places the stack looks in (harness/stack/compose-target.ts faultFiles): the profile's
-  // own faults/ directory (a user's stack ships its faults beside its profile), then fixtures/faults.
-  const dirs = [
+  return [...plantedFaultFiles(root, profileSource).keys()].sort();
+}
+
+/** The fault dirs the stack looks in, in order: `<profile dir>/faults`, then fixtures/faults. */
+const faultDirs = (root: string, profileSource?: string) => [
+  ...new Set([
     ...(profileSource ? [join(dirname(profileSource), 'faults')] : []),
     join(root, 'fixtures', 'faults'),
-  ];
-  for (const dir of dirs) {
+  ]),
+];
+
+/**
+ * Each planted fault's files (absolute), from the first dir that has it (as the stack finds them:
+ * harness/stack/compose-target.ts faultFiles). Names follow the one rule of harness/faults/name.ts.
+ */
+export function plantedFaultFiles(
+  root = repoRoot,
+  profileSource?: string,
+): Map<string, Partial<Record<FaultFileKind, string>>> {
+  const out = new Map<string, Partial<Record<FaultFileKind, string>>>();
+  for (const dir of faultDirs(root, profileSource)) {
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir)) {
-      const m = /^([a-z0-9-]+)\.(env|compose\.yml|Dockerfile)$/.exec(f);
-      if (m?.[1]) names.add(m[1]);
+    const here = new Map<string, Partial<Record<FaultFileKind, string>>>();
+    for (const f of readdirSync(dir).sort()) {
+      const m = faultFileName(f);
+      if (!m) continue;
+      here.set(m[0], { ...here.get(m[0]), [m[1]]: join(dir, f) });
+    }
+    for (const [name, files] of here) if (!out.has(name)) out.set(name, files);
+  }
+  return out;
+}
+
+/**
+ * Faults that cannot share a boot, found before anything starts (the stack found them only at
+ * boot): an upgrade `.Dockerfile` fault with others (or, for the suites, at all), and two faults
+ * that set one variable to different values.
+ */
+function faultConflicts(
+  cfg: HarnessConfig,
+  files: Map<string, Partial<Record<FaultFileKind, string>>>,
+  runner: 'suites' | 'upgrade' | undefined,
+): void {
+  const imageOnly = cfg.faults.filter((f) => {
+    const k = files.get(f);
+    return k?.Dockerfile && !k.env && !k['compose.yml'];
+  });
+  for (const f of imageOnly) {
+    if (cfg.faults.length > 1)
+      throw invalid(
+        `HOMEIQ_FAULT="${cfg.fault}" is invalid: ${f} is an upgrade fault (${f}.Dockerfile): expected it alone, with npm run test:upgrade`,
+      );
+    if (runner === 'suites')
+      throw invalid(
+        `HOMEIQ_FAULT="${cfg.fault}" is invalid for the suites: ${f} is an upgrade fault (${f}.Dockerfile): expected it with npm run test:upgrade`,
+      );
+  }
+  const setBy = new Map<string, { fault: string; value: string }>();
+  for (const fault of cfg.faults) {
+    const env = files.get(fault)?.env;
+    if (!env) continue;
+    for (const [k, v] of Object.entries(readStackEnv(env))) {
+      const other = setBy.get(k);
+      if (other && other.value !== v)
+        throw invalid(
+          `HOMEIQ_FAULT="${cfg.fault}" is invalid: ${other.fault} and ${fault} set ${k} to different values (${JSON.stringify(other.value)}, ${JSON.stringify(v)}): expected faults that set different variables`,
+        );
+      setBy.set(k, { fault, value: v });
     }
   }
-  return [...names].sort();
 }
 
 async function checkHostPorts(cfg: HarnessConfig, env: Record<string, string | undefined>): Promise<void> {
@@ -102,6 +158,8 @@ async function checkHostPorts(cfg: HarnessConfig, env: Record<string, string | u
 export async function validateHarnessConfig(
   env: Record<string, string | undefined> = process.env,
   root = repoRoot,
+  /** Who runs the stack: "suites" also refuses an upgrade (.Dockerfile) fault alone. */
+  opts: { runner?: 'suites' | 'upgrade' } = {},
 ): Promise<HarnessConfig> {
   // loadConfig resolves the stack profile (HOMEIQ_PROFILE, from the environment or HOMEIQ_ENV_FILE).
   const cfg = profileChecked(() => loadConfig(env, root));
@@ -119,12 +177,14 @@ export async function validateHarnessConfig(
     readable(variable, value, f, 'readable compose files separated by ":"');
   }
   if (cfg.faults.length) {
-    const faults = plantedFaults(root, cfg.profile.source);
+    const files = plantedFaultFiles(root, cfg.profile.source);
+    const faults = [...files.keys()].sort();
     const unknown = cfg.faults.filter((f) => !faults.includes(f));
     if (unknown.length)
       throw invalid(
         `HOMEIQ_FAULT="${cfg.fault}" is invalid: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a planted fault: expected one of ${faults.join(', ')}, or several separated by ","`,
       );
+    faultConflicts(cfg, files, opts.runner);
   }
   if (cfg.target === 'local' && !existsSync(join(root, 'fixtures', 'reference-stack', 'run-local.ts')))
     throw invalid(

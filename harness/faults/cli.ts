@@ -3,12 +3,13 @@
  * the planted-fault matrix (fixtures/faults/faults.json). See USAGE.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseCli, usageError } from '../cli/args.ts';
 import { ConfigError, repoRoot } from '../config/load.ts';
 import { validateHarnessConfig } from '../config/validate.ts';
 import { insertFaultsSection } from '../report/sections/faults.ts';
+import { repeatedFlags, targetProblem } from './input.ts';
 import { bootsOf, FaultsDataError, faultsDataPath, type LoadedFault, loadFaults } from './load.ts';
 import {
   COST_HEADER,
@@ -21,6 +22,7 @@ import {
   summaryLine,
   textTable,
 } from './matrix.ts';
+import { oneLine } from './name.ts';
 import { bootResult, commandOf, decideFromReports, planBoot, runBoot, signalCurrent } from './run.ts';
 
 const PROGRAM = 'test:faults';
@@ -28,41 +30,54 @@ export const USAGE = `usage: npm run test:faults -- [--only <fault>,<fault>] [--
 
 The planted-fault matrix. For every fault of fixtures/faults/faults.json (or those --only names):
 boots the stack with it (HOMEIQ_FAULT=<name>; faults that share a "boot" in the data boot together,
-HOMEIQ_FAULT=a,b), runs its suite files in one vitest invocation (runner "upgrade": npm run
-test:upgrade), its reports in reports/faults/<fault>/ (junit.xml, report.html, run.log), and
+HOMEIQ_FAULT=a,b; a group runs on the burst scenario if any member needs it), runs its suite files
+in one vitest invocation (runner "upgrade": npm run test:upgrade), its reports in
+reports/faults/<fault or group>/ (junit.xml, report.html, run.log), and
 decides per fault x test: its expected checks must fail with a message naming the expected
 service, "expected" and "measured"; every other test of those files must pass; a test that did
 not run is red. Prints the matrix and each boot's wall time, writes reports/faults.json and adds
 the matrix to reports/report.html and reports/summary.md.
 
-  --only a,b    only these faults (with the faults they share a boot with, when also named)
+  --only a,b    run only the faults named (comma-separated); faults of one boot group boot
+                together only if both are named
   --alone       every fault in a boot of its own (ignore "boot" groups)
   --data FILE   another matrix data file (default fixtures/faults/faults.json); fault files are
                 still found by name in fixtures/faults, and every one needs an entry
-  --reuse       decide from the JUnit already in reports/faults/<fault>/ (no boot, no Docker)
+  --reuse       decide from the JUnit already in reports/faults/<fault or group>/ (no boot, no
+                Docker; run with the same --only/--alone as the run that wrote them)
   --all         print passing bystander tests too (reports/faults.json always has every row)
-  --dry-run     print the boots and commands, run nothing
+  --dry-run     print the boots and commands, run nothing (no Docker)
+
+Cost: a full run is 17 boots, about 30 min on a 2-core machine; each boot's wall time is printed
+and in reports/faults.json. Faults are compose overrides of the reference stack: only the compose
+target (HOMEIQ_TARGET unset) and the reference profile (HOMEIQ_PROFILE unset) are accepted.
 
 Exit: 0 every fault caught and nothing else red; 1 a fault undetected, a message not naming its
 service, "expected" and "measured", a collateral failure, or a test that did not run; 2 bad input
 (flags, configuration, matrix data: one line each, before anything starts).`;
 
 function dataProblems(lines: string[]): never {
-  for (const l of lines) process.stderr.write(`${PROGRAM}: ${l}\n`);
+  for (const l of lines) process.stderr.write(`${PROGRAM}: ${oneLine(l)}\n`);
   process.exit(2);
 }
 
+const OPTIONS = {
+  only: { type: 'string' },
+  alone: { type: 'boolean' },
+  data: { type: 'string' },
+  reuse: { type: 'boolean' },
+  all: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
 async function main(): Promise<number> {
-  const { values } = parseCli(PROGRAM, USAGE, {
-    only: { type: 'string' },
-    alone: { type: 'boolean' },
-    data: { type: 'string' },
-    reuse: { type: 'boolean' },
-    all: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  });
+  const { values } = parseCli(PROGRAM, USAGE, OPTIONS);
   const t0 = Date.now();
   // 1. Input, all of it before anything starts.
+  const repeated = repeatedFlags(process.argv.slice(2), Object.keys(OPTIONS));
+  if (repeated[0]) usageError(PROGRAM, repeated[0]);
+  const target = targetProblem(process.env);
+  if (target) usageError(PROGRAM, oneLine(target));
   if (process.env.HOMEIQ_FAULT?.trim())
     usageError(
       PROGRAM,
@@ -74,11 +89,21 @@ async function main(): Promise<number> {
       : isAbsolute(values.data)
         ? values.data
         : resolve(process.cwd(), values.data);
-  if (values.data !== undefined && !existsSync(dataPath))
-    usageError(
-      PROGRAM,
-      `--data="${values.data}" is invalid: expected a readable matrix data file (${dataPath} does not exist)`,
-    );
+  if (values.data !== undefined) {
+    const why =
+      values.data.trim() === ''
+        ? 'it is empty'
+        : !existsSync(dataPath)
+          ? `${dataPath} does not exist`
+          : !statSync(dataPath).isFile()
+            ? `${dataPath} is not a file`
+            : undefined;
+    if (why)
+      usageError(
+        PROGRAM,
+        oneLine(`--data="${values.data}" is invalid: expected a readable matrix data file (JSON) (${why})`),
+      );
+  }
   let faults: LoadedFault[];
   try {
     faults = loadFaults(dataPath).faults;
@@ -104,9 +129,9 @@ async function main(): Promise<number> {
   for (const p of plans) {
     if (p.runner === 'upgrade') continue; // a .Dockerfile fault: validated by test:upgrade itself
     try {
-      await validateHarnessConfig({ ...process.env, ...p.env });
+      await validateHarnessConfig({ ...process.env, ...p.env }, repoRoot, { runner: 'suites' });
     } catch (err) {
-      if (err instanceof ConfigError) usageError(PROGRAM, err.message);
+      if (err instanceof ConfigError) usageError(PROGRAM, oneLine(err.message));
       throw err;
     }
   }

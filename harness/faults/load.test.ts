@@ -6,6 +6,7 @@ import { bootsOf, FaultsDataError, faultFilesIn, faultsDir, loadFaults } from '.
 
 const T = 'suites/mission/throughput.test.ts';
 const B = 'suites/mission/bucket-separation.smoke.test.ts';
+const U = 'suites/upgrade/influxdb-upgrade.test.ts';
 
 const entry = (name: string, over: Record<string, unknown> = {}) => ({
   name,
@@ -23,10 +24,18 @@ function repo(files: Record<string, string>, data: unknown): string {
   const root = mkdtempSync(join(tmpdir(), 'faults-'));
   mkdirSync(join(root, 'fixtures', 'faults'), { recursive: true });
   mkdirSync(join(root, 'suites', 'mission'), { recursive: true });
-  for (const s of [T, B]) writeFileSync(join(root, s), '');
+  mkdirSync(join(root, 'suites', 'upgrade'), { recursive: true });
+  for (const s of [T, B, U]) writeFileSync(join(root, s), '');
+  writeFileSync(
+    join(root, 'docker-compose.test.yml'),
+    'services:\n  influxdb: {}\n  websocket-ingestion-test: {}\n  data-api: {}\n',
+  );
   for (const [name, text] of Object.entries(files))
     writeFileSync(join(root, 'fixtures', 'faults', name), text);
-  writeFileSync(join(root, 'fixtures', 'faults', 'faults.json'), JSON.stringify(data));
+  writeFileSync(
+    join(root, 'fixtures', 'faults', 'faults.json'),
+    typeof data === 'string' ? data : JSON.stringify(data),
+  );
   return root;
 }
 
@@ -50,14 +59,20 @@ describe('the matrix data of this repository (fixtures/faults/faults.json)', () 
 
 describe('loadFaults', () => {
   it('fails on a fault file without an entry, naming the file and what to add', () => {
-    const root = repo({ 'a.compose.yml': 'services: {}\n', 'new-fault.env': 'X=1\n' }, [entry('a')]);
+    const root = repo({ 'a.compose.yml': 'services:\n  influxdb: {}\n', 'new-fault.env': 'X=1\n' }, [
+      entry('a'),
+    ]);
     expect(problems(root)).toEqual([
       'fixtures/faults/new-fault.env: a fault file without an entry in fixtures/faults/faults.json: expected an entry {"name": "new-fault", ...} (every planted fault is in the matrix)',
     ]);
   });
 
   it('fails on an entry without a file, and on a name used twice', () => {
-    const root = repo({ 'a.compose.yml': 'services: {}\n' }, [entry('a'), entry('a'), entry('ghost')]);
+    const root = repo({ 'a.compose.yml': 'services:\n  influxdb: {}\n' }, [
+      entry('a'),
+      entry('a'),
+      entry('ghost'),
+    ]);
     expect(problems(root)).toEqual([
       'fixtures/faults/faults.json: [1].name = "a" is invalid: expected a name no other entry has',
       'fixtures/faults/faults.json: [2].name = "ghost" has no fault file: expected fixtures/faults/ghost.compose.yml, .env or .Dockerfile',
@@ -66,14 +81,14 @@ describe('loadFaults', () => {
 
   it('gives one line per schema problem: the JSON path, the value and what is allowed', () => {
     const root = repo({ 'a.env': 'X=1\n' }, [
-      entry('a', { runner: 'docker', expect: [{ suite: B, test: 'x', service: 'Influx DB' }] }),
+      entry('a', { runner: 'docker', expect: [{ suite: B, test: 'x check', service: 'Influx DB' }] }),
     ]);
     expect(problems(root)).toEqual([
       'fixtures/faults/faults.json: [0].runner = "docker" is invalid: expected one of suites, upgrade',
       'fixtures/faults/faults.json: [0].expect[0].service = "Influx DB" is invalid: expected a compose service name, e.g. websocket-ingestion-test',
     ]);
     const other = repo({ 'a.env': 'X=1\n' }, [
-      entry('a', { expect: [{ suite: B, test: 'x', service: 'influxdb' }] }),
+      entry('a', { expect: [{ suite: B, test: 'x check', service: 'influxdb' }] }),
     ]);
     expect(problems(other)).toEqual([
       `fixtures/faults/faults.json: [0].expect[0].suite = "${B}" is invalid: expected one of the entry's suites (${T})`,
@@ -83,7 +98,7 @@ describe('loadFaults', () => {
   it('fails on a suite file that does not exist', () => {
     const root = repo({ 'a.env': 'X=1\n' }, [entry('a', { suites: [T, 'suites/mission/gone.test.ts'] })]);
     expect(problems(root)).toEqual([
-      'fixtures/faults/faults.json: [0].suites: "suites/mission/gone.test.ts" does not exist: expected a suite file of this repository',
+      'fixtures/faults/faults.json: [0].suites[1] = "suites/mission/gone.test.ts" does not exist: expected a suite file of this repository',
     ]);
   });
 
@@ -96,11 +111,11 @@ describe('loadFaults', () => {
       },
       [
         entry('a', { boot: 'g' }),
-        entry('b', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x', service: 'influxdb' }] }),
+        entry('b', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x check', service: 'influxdb' }] }),
         entry('c', {
           boot: 'g',
           suites: [B],
-          expect: [{ suite: B, test: 'y', service: 'websocket-ingestion-test' }],
+          expect: [{ suite: B, test: 'y check', service: 'websocket-ingestion-test' }],
         }),
       ],
     );
@@ -113,7 +128,7 @@ describe('loadFaults', () => {
   it('lets a fault that sets a token boot only alone (tokens reach every service)', () => {
     const root = repo({ 'a.env': 'A=1\n', 't.env': 'INFLUXDB_TEST_TOKEN=x\n' }, [
       entry('a', { boot: 'g' }),
-      entry('t', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x', service: 'influxdb' }] }),
+      entry('t', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x check', service: 'influxdb' }] }),
     ]);
     expect(problems(root)).toEqual([
       'fixtures/faults/faults.json: boot "g": t sets INFLUXDB_TEST_TOKEN: expected a fault that sets a token to boot alone (tokens reach every service)',
@@ -124,10 +139,92 @@ describe('loadFaults', () => {
     const root = repo({ 'a.env': 'A=1\n', 'b.env': 'B=1\n', 'c.env': 'C=1\n' }, [
       entry('a', { boot: 'g' }),
       entry('b'),
-      entry('c', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x', service: 'data-api' }] }),
+      entry('c', { boot: 'g', suites: [B], expect: [{ suite: B, test: 'x check', service: 'data-api' }] }),
     ]);
     const { faults } = loadFaults(join(faultsDir(root), 'faults.json'), root);
     expect(bootsOf(faults).map((b) => b.map((f) => f.name))).toEqual([['a', 'c'], ['b']]);
     expect(bootsOf(faults, true).map((b) => b.map((f) => f.name))).toEqual([['a'], ['b'], ['c']]);
+  });
+});
+
+const ok = (name: string) => ({ [`${name}.env`]: `${name.toUpperCase().replaceAll('-', '_')}=1\n` });
+
+describe('loadFaults refuses what could only fail after a full boot (one line each)', () => {
+  it('refuses a file of fixtures/faults that is not a fault file by the one name rule', () => {
+    const root = repo({ ...ok('a'), 'new--fault.compose.yml': 'services:\n  influxdb: {}\n', notes: '' }, [
+      entry('a'),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/new--fault.compose.yml: not a fault file: expected <name>.env, <name>.compose.yml or <name>.Dockerfile with <name> of lowercase letters and digits in words joined by single "-" (or README.md, faults.json)',
+      'fixtures/faults/notes: not a fault file: expected <name>.env, <name>.compose.yml or <name>.Dockerfile with <name> of lowercase letters and digits in words joined by single "-" (or README.md, faults.json)',
+    ]);
+  });
+
+  it('refuses an expected service the reference compose file does not define', () => {
+    const root = repo(ok('a'), [
+      entry('a', { expect: [{ suite: T, test: 'loses no event', service: 'websocket-ingestion' }] }),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [0].expect[0].service = "websocket-ingestion" is invalid: expected a service of docker-compose.test.yml (influxdb, websocket-ingestion-test, data-api)',
+    ]);
+  });
+
+  it('refuses a blank test substring, ".." in suite paths and suites of the other runner', () => {
+    const root = repo({ ...ok('a'), ...ok('b'), ...ok('c'), 'u.Dockerfile': 'FROM x\n' }, [
+      entry('a', { expect: [{ suite: T, test: ' x  ', service: 'influxdb' }] }),
+      entry('b', { suites: ['suites/mission/../mission/throughput.test.ts'], expect: [] }),
+      entry('c', { suites: [U], expect: [{ suite: U, test: 'keeps every bucket', service: 'influxdb' }] }),
+      entry('u', { runner: 'upgrade' }),
+    ]);
+    expect(problems(root)).toEqual([
+      `fixtures/faults/faults.json: [0].expect[0].test = " x  " is invalid: expected a substring of the failing test's name with at least 3 non-space characters`,
+      'fixtures/faults/faults.json: [1].suites[0] = "suites/mission/../mission/throughput.test.ts" is invalid: expected a suite file such as suites/mission/throughput.test.ts (no "..", "." or empty path segment)',
+      'fixtures/faults/faults.json: [1].expect = [] is invalid: expected a list of {suite, test, service[, refusal]} (at least one)',
+      `fixtures/faults/faults.json: [2].suites[0] = "${U}" is invalid: expected a suite file outside suites/upgrade/ (runner "suites"; the upgrade suite runs with runner "upgrade")`,
+      `fixtures/faults/faults.json: [3].suites[0] = "${T}" is invalid: expected a suite file under suites/upgrade/ (runner "upgrade" runs npm run test:upgrade)`,
+    ]);
+  });
+
+  it('refuses a compose override that is not a mapping, plants nothing or is not YAML (file, line, column)', () => {
+    const root = repo(
+      { 'a.compose.yml': '- x\n', 'b.compose.yml': 'x: 1\n', 'c.compose.yml': 'services:\n  influxdb: [\n' },
+      [entry('a'), entry('b'), entry('c')],
+    );
+    expect(problems(root)).toEqual([
+      'fixtures/faults/a.compose.yml: ["x"] is not a YAML mapping: expected a compose override with a "services:" mapping',
+      'fixtures/faults/b.compose.yml: services is missing: the override plants nothing: expected a "services:" mapping with at least one service to override',
+      expect.stringMatching(
+        /^fixtures\/faults\/c\.compose\.yml: cannot be read as YAML \(line 3, column 1\): [^\n]+[^:]$/,
+      ),
+    ]);
+  });
+
+  it('names an unknown field by its path with the allowed ones, says "missing", and never breaks the line', () => {
+    const { breaks: _, ...noBreaks } = entry('b');
+    const root = repo({ ...ok('a'), ...ok('b'), ...ok('c') }, [
+      entry('a', { foo: 1 }),
+      noBreaks,
+      entry('c', { kind: 'two\nlines\uFEFF', expect: { suite: T } }),
+    ]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [0].foo = 1 is invalid: not a field of a fault entry (allowed: name, breaks, kind, runner, scenario, suites, expect, boot)',
+      'fixtures/faults/faults.json: [1].breaks is missing: expected what the fault breaks (text on one line)',
+      'fixtures/faults/faults.json: [2].kind = "two\\nlines\\ufeff" is invalid: expected the kind of fault it samples on one line',
+      'fixtures/faults/faults.json: [2].expect = {"suite":"suites/mission/throughput.test.ts"} is invalid: expected a list of {suite, test, service[, refusal]} (at least one)',
+    ]);
+    expect(problems(repo(ok('a'), '\uFEFF[]'))).toEqual([
+      'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',
+    ]);
+    expect(problems(repo(ok('a'), '{'))).toEqual([
+      expect.stringMatching(/^fixtures\/faults\/faults\.json: cannot be read as JSON: .*line 1 column 2/),
+    ]);
+  });
+
+  it('reports a duplicate name once (not also as two faults of a group breaking one service), and a group named like a fault', () => {
+    const root = repo(ok('a'), [entry('a', { boot: 'g' }), entry('a', { boot: 'a' })]);
+    expect(problems(root)).toEqual([
+      'fixtures/faults/faults.json: [1].name = "a" is invalid: expected a name no other entry has',
+      'fixtures/faults/faults.json: boot "a" is invalid: expected a group name no fault has (reports/faults/<fault or group>/ would collide)',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadFaults } from './load.ts';
-import { readmePath, renderFaultsTable, withFaultsTable } from './readme.ts';
+import { ReadmeMarkersError, readmePath, renderFaultsTable, withFaultsTable } from './readme.ts';
 
 describe('fixtures/faults/README.md faults table', () => {
   it('is the one generated from faults.json (run `npm run docs:faults` when this fails)', () => {
@@ -16,5 +16,23 @@ describe('fixtures/faults/README.md faults table', () => {
       expect(table).toContain(`| ${f.name} |`);
       for (const e of f.expect) expect(table).toContain(`"${e.test}" names \`${e.service}\``);
     }
+  });
+
+  it('fails with one line naming the missing marker (docs:faults exits 2 with it)', () => {
+    const readme = readFileSync(readmePath, 'utf8').replace('<!-- end of faults table -->', '');
+    expect(() => withFaultsTable(readme, loadFaults().faults)).toThrow(ReadmeMarkersError);
+    expect(() => withFaultsTable(readme, loadFaults().faults)).toThrow(
+      /^fixtures\/faults\/README\.md: the end marker is missing: expected the lines .* around the faults table \(in that order\)$/,
+    );
+  });
+
+  it("shows the scenario a fault runs on: its group's burst when another member needs it", () => {
+    const { faults } = loadFaults();
+    const leak = faults.find((f) => f.boot && f.scenario === 'burst');
+    const short = faults.find((f) => f.boot === leak?.boot && f.scenario === 'short');
+    if (!short) return;
+    expect(renderFaultsTable(faults)).toMatch(
+      new RegExp(`\\| ${short.name} \\|.*\\| burst \\(its group's; own: short\\) \\|`),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedFault } from './load.ts';
-import { commandOf, planBoot } from './run.ts';
+import { bootDirName, commandOf, planBoot } from './run.ts';
 
 const fault = (name: string, over: Partial<LoadedFault> = {}): LoadedFault => ({
   name,
@@ -20,8 +20,9 @@ describe('a boot of the matrix', () => {
   it('runs the union of its faults suite files in one vitest invocation with HOMEIQ_FAULT=a,b', () => {
     const p = planBoot(
       [
-        fault('a'),
+        fault('a', { boot: 'g' }),
         fault('b', {
+          boot: 'g',
           scenario: 'burst',
           suites: ['suites/mission/throughput.test.ts', 'suites/mission/bucket-separation.smoke.test.ts'],
         }),
@@ -34,10 +35,10 @@ describe('a boot of the matrix', () => {
       'suites/mission/bucket-separation.smoke.test.ts',
       'suites/mission/throughput.test.ts',
     ]);
-    expect(p.env).toMatchObject({ HOMEIQ_FAULT: 'a,b', HOMEIQ_REPORTS_DIR: '/repo/reports/faults/a+b' });
+    expect(p.env).toMatchObject({ HOMEIQ_FAULT: 'a,b', HOMEIQ_REPORTS_DIR: '/repo/reports/faults/g' });
     expect(p.env.HOMEIQ_BURST_SECONDS).toBeUndefined();
     expect(commandOf(p, '/repo')).toBe(
-      'HOMEIQ_FAULT=a,b HOMEIQ_REPORTS_DIR=reports/faults/a+b npx vitest run --project suites suites/mission/bucket-separation.smoke.test.ts suites/mission/throughput.test.ts',
+      'HOMEIQ_FAULT=a,b HOMEIQ_REPORTS_DIR=reports/faults/g npx vitest run --project suites suites/mission/bucket-separation.smoke.test.ts suites/mission/throughput.test.ts',
     );
   });
 
@@ -51,5 +52,13 @@ describe('a boot of the matrix', () => {
     expect(commandOf(u, '/repo')).toBe(
       'HOMEIQ_BURST_SECONDS=3 HOMEIQ_FAULT=u HOMEIQ_REPORTS_DIR=reports/faults/u npm run test:upgrade',
     );
+  });
+
+  // A group of long names joined by "+" exceeded the 255-byte name limit (ENAMETOOLONG mid-run).
+  it('puts a grouped boot in reports/faults/<group>/ and a single fault in reports/faults/<fault>/', () => {
+    const long = Array.from({ length: 6 }, (_, i) => fault(`${'x'.repeat(60)}-${i}`, { boot: 'services-a' }));
+    expect(bootDirName(long)).toBe('services-a');
+    expect(planBoot(long, '/repo').dir).toBe('/repo/reports/faults/services-a');
+    expect(planBoot([fault('a', { boot: 'services-a' })], '/repo').dir).toBe('/repo/reports/faults/a');
   });
 });

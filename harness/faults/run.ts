@@ -2,7 +2,7 @@
  * Running the matrix: one boot per fault (or per group of faults sharing a `boot`), each its own
  * vitest invocation of the fault's suite files with HOMEIQ_FAULT set (runner "upgrade": the
  * pre-upgrade check, `node harness/upgrade/cli.ts`), its reports (JUnit, human report, log) in
- * reports/faults/<fault>[+<fault>...]/; then the decision of harness/faults/decide.ts.
+ * reports/faults/<fault or group>/ (a grouped boot: its `boot` name; one fault: its name); then the decision of harness/faults/decide.ts.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +31,16 @@ export interface BootPlan {
   argv: string[];
 }
 
+/**
+ * The report directory name of a boot: the group's `boot` name when several faults share it, else
+ * the fault's name (never the joined names: a group of long names exceeds the 255-byte limit).
+ */
+export function bootDirName(faults: LoadedFault[]): string {
+  const first = faults[0];
+  if (!first) throw new Error('a boot needs at least one fault');
+  return faults.length > 1 ? (first.boot ?? faults.map((f) => f.name).join('+')) : first.name;
+}
+
 /** What one boot runs: the union of its faults' suite files (in data order), burst if any needs it. */
 export function planBoot(faults: LoadedFault[], root = repoRoot): BootPlan {
   const first = faults[0];
@@ -39,7 +49,7 @@ export function planBoot(faults: LoadedFault[], root = repoRoot): BootPlan {
   const scenario = faults.some((f) => f.scenario === 'burst') ? 'burst' : 'short';
   const suites = [...new Set(faults.flatMap((f) => f.suites))];
   const fault = faults.map((f) => f.name).join(',');
-  const dir = join(root, 'reports', 'faults', faults.map((f) => f.name).join('+'));
+  const dir = join(root, 'reports', 'faults', bootDirName(faults));
   const env = {
     ...scenarioEnv(scenario),
     HOMEIQ_FAULT: fault,
@@ -88,7 +98,7 @@ export function runBoot(p: BootPlan, root = repoRoot): Promise<{ exitCode: numbe
     });
     current = child;
     // Everything to the log; progress (boot, each test's verdict, the totals) to the console.
-    const prefix = `  [${p.faults.map((f) => f.name).join('+')}] `;
+    const prefix = `  [${bootDirName(p.faults)}] `;
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream?.on('data', (chunk: Buffer) => {
