@@ -28,11 +28,14 @@ describe('fixtures/faults/README.md faults table', () => {
 
   it("shows the scenario a fault runs on: its group's burst when another member needs it", () => {
     const { faults } = loadFaults();
-    const leak = faults.find((f) => f.boot && f.scenario === 'burst');
-    const short = faults.find((f) => f.boot === leak?.boot && f.scenario === 'short');
-    if (!short) return;
-    expect(renderFaultsTable(faults)).toMatch(
-      new RegExp(`\\| ${short.name} \\|.*\\| burst \\(its group's; own: short\\) \\|`),
-    );
+    const [a, b] = faults;
+    if (!a || !b) throw new Error('expected at least two faults in fixtures/faults/faults.json');
+    const group = [
+      { ...a, boot: 'planted-group', scenario: 'burst' as const },
+      { ...b, boot: 'planted-group', scenario: 'short' as const },
+    ];
+    const table = renderFaultsTable(group);
+    expect(table).toMatch(new RegExp(`\\| ${b.name} \\|.*\\| burst \\(its group's; own: short\\) \\|`));
+    expect(table).not.toMatch(new RegExp(`\\| ${a.name} \\|.*its group's`));
   });
 });
