@@ -56,8 +56,10 @@ export interface ServiceEgress {
   /**
    * 'intact': the sidecar watched the target's network namespace the whole time. A restarted target
    * gets a new namespace the sidecar does not see, so its later traffic is unobserved.
+   * 'capture-behind': the counters counted connections that tcpdump had not printed by the read's
+   * deadline (a loaded machine): the counts stand, some destinations are unnamed.
    */
-  monitoring: 'intact' | 'target-restarted' | 'target-stopped';
+  monitoring: 'intact' | 'target-restarted' | 'target-stopped' | 'capture-behind';
 }
 
 export interface StartedEgressMonitor {
@@ -270,22 +272,31 @@ export async function startEgressMonitor(opts: EgressMonitorOptions): Promise<St
     }
     const counters = parseChainCounters(await execText(s.container, countersCommand(s.chain)));
     // NFLOG batches messages (flush timeout ~1 s): wait until tcpdump printed every counted packet.
-    const packets = await waitFor(
+    // The counters are the evidence; the capture only names destinations. A capture still behind at
+    // the deadline (a loaded machine) is reported as such, with the counted connections, never thrown.
+    let printed: ObservedPacket[] = [];
+    const caughtUp = await waitFor(
       async () => {
-        const parsed = (await logsText(s.container))
+        printed = (await logsText(s.container))
           .split(/\r?\n/)
           .map(parseTcpdumpLine)
           .filter((p): p is ObservedPacket => p !== undefined);
-        const outbound = parsed.filter((p) => !p.embeddedDns).length;
+        const outbound = printed.filter((p) => !p.embeddedDns).length;
         return {
           done: outbound >= counters.newConnections,
-          value: parsed,
+          value: true,
           seen: `${outbound} of ${counters.newConnections} counted connections printed by tcpdump`,
         };
       },
-      { what: `egress capture of ${s.target.service} to catch up with its counters`, timeoutMs: 5000 },
+      { what: `egress capture of ${s.target.service} to catch up with its counters`, timeoutMs: 10_000 },
+    ).catch(() => false);
+    return summarise(
+      printed,
+      counters.newConnections,
+      ranges,
+      caughtUp ? monitoring : 'capture-behind',
+      counters.dnsPackets,
     );
-    return summarise(packets, counters.newConnections, ranges, monitoring, counters.dnsPackets);
   };
 
   return {
