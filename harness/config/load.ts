@@ -54,7 +54,16 @@ export interface HarnessConfig {
     mockHaControl?: string | undefined;
   };
   seed: number;
-  load: { baselinePerSec: number; burstPerSec: number; burstSeconds: number; batchTimeoutMs: number };
+  load: {
+    baselinePerSec: number;
+    burstPerSec: number;
+    burstSeconds: number;
+    batchTimeoutMs: number;
+    /** Plausible minimum gap between two updates of one entity, ms (homes are sized to the rate). */
+    minGapMs: number;
+  };
+  /** The capacity search (harness/capacity). */
+  capacity: { budgetS: number; stepS: number; startRate: number; maxRate: number };
 }
 
 /** The repository root: two levels above this file (harness/config/load.ts). */
@@ -165,6 +174,13 @@ function toConfig(e: ParsedEnv, merged: Record<string, string | undefined>, root
       burstPerSec: e.HOMEIQ_BURST_RATE,
       burstSeconds: e.HOMEIQ_BURST_SECONDS,
       batchTimeoutMs: e.HOMEIQ_BATCH_TIMEOUT_MS,
+      minGapMs: e.HOMEIQ_MIN_GAP_MS,
+    },
+    capacity: {
+      budgetS: e.HOMEIQ_CAPACITY_BUDGET_S,
+      stepS: e.HOMEIQ_CAPACITY_STEP_S,
+      startRate: e.HOMEIQ_CAPACITY_START_RATE,
+      maxRate: e.HOMEIQ_CAPACITY_MAX_RATE,
     },
   };
 }

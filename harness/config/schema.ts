@@ -207,6 +207,21 @@ export const envSchema = z.object({
   HOMEIQ_BATCH_TIMEOUT_MS: int(limits.batchTimeoutMs, 100, 60_000).describe(
     "The ingestion's batch timeout, ms: the latency budget is this + 2 s (p99).",
   ),
+  HOMEIQ_MIN_GAP_MS: int(1_000, 1, 60_000).describe(
+    'Plausible minimum gap between two updates of one entity, ms: throughput and capacity runs size the home to the rate with it (entities >= 1.5 x rate x gap).',
+  ),
+  HOMEIQ_CAPACITY_BUDGET_S: int(300, 30, 3_600).describe(
+    'Capacity search (`npm run capacity`): the most it may take, s; no step starts that would end later.',
+  ),
+  HOMEIQ_CAPACITY_STEP_S: int(10, 3, 120).describe(
+    'Capacity search: length of each steady step at one event rate, s.',
+  ),
+  HOMEIQ_CAPACITY_START_RATE: int(250, 10, 50_000).describe(
+    "Capacity search: the first step's event rate, ev/s (then x2 until a stop condition, then bisection).",
+  ),
+  HOMEIQ_CAPACITY_MAX_RATE: int(32_000, 10, 100_000).describe(
+    'Capacity search: the highest event rate it tries, ev/s.',
+  ),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

@@ -33,6 +33,18 @@ export interface MockHealth {
   control_api: boolean;
 }
 
+/** GET/POST /_mock/home. */
+export interface HomeSummary {
+  seed: number;
+  size: HomeSize;
+  areas: number;
+  devices: number;
+  entities: number;
+  entities_by_domain: Record<string, number>;
+  min_gap_ms: number;
+  gap_violations: number;
+}
+
 export class MockHaControlClient {
   readonly baseUrl: string;
   /** Name used in messages (the mock HA role's service name). */
@@ -75,11 +87,20 @@ export class MockHaControlClient {
   health(): Promise<MockHealth> {
     return this.#call('GET', '/_mock/health');
   }
-  loadHome(seed: number, size: HomeSize) {
-    return this.#call<{ seed: number; size: HomeSize; entities: number }>('POST', '/_mock/home', {
+  /**
+   * Replaces the mock's home (closes every connection: clients reconnect). `opts.entities`: at
+   * least this many entities; `opts.minGapMs`: minimum gap between two changes of one entity, ms.
+   */
+  loadHome(seed: number, size: HomeSize, opts: { entities?: number; minGapMs?: number } = {}) {
+    return this.#call<HomeSummary>('POST', '/_mock/home', {
       seed,
       size,
+      ...(opts.entities === undefined ? {} : { entities: opts.entities }),
+      ...(opts.minGapMs === undefined ? {} : { min_gap_ms: opts.minGapMs }),
     });
+  }
+  home() {
+    return this.#call<HomeSummary>('GET', '/_mock/home');
   }
   async startScenario(spec: ScenarioSpec): Promise<RunInfo> {
     await this.#guard();

@@ -65,7 +65,7 @@ export interface StartedMockHa {
   readonly token: string;
   readonly controlToken: string | null;
   readonly world: World;
-  loadHome(seed: number, size: HomeSize): void;
+  loadHome(seed: number, size: HomeSize, opts?: { entities?: number; minGapMs?: number }): void;
   startScenario(spec: ScenarioSpec): RunInfo;
   stopScenario(): RunInfo | null;
   /** Resolves with the run's report when it finishes or is stopped. */
@@ -146,7 +146,7 @@ export async function startMockHa(opts: MockHaOptions = {}): Promise<StartedMock
     get world() {
       return core.world;
     },
-    loadHome: (seed, size) => core.loadHome(seed, size),
+    loadHome: (seed, size, opts) => core.loadHome(seed, size, opts),
     startScenario: (spec) => core.engine.start(spec),
     stopScenario: () => core.engine.stop(),
     waitForRun: async (runId) => {

@@ -6,6 +6,7 @@
  * faults never show inside the deployment's verdict); test-file timings come last.
  */
 import type { Measurement, ReportFile, RunReport } from './model.ts';
+import { capacitySection, harnessCostSection } from './sections/capacity.ts';
 import { egressSection } from './sections/egress.ts';
 import { faultsSection } from './sections/faults.ts';
 import { iso, seconds } from './sections/format.ts';
@@ -66,7 +67,9 @@ function split(report: RunReport, s: Summary): { deployment: Measurement[]; self
   const self: Measurement[] = [];
   for (const m of report.measurements) {
     if (m.name === 'target' || m.name === 'verdict' || m.name === 'events') continue; // shown in the verdict
-    if (!m.file || deploymentFiles.has(m.file)) deployment.push(m);
+    // The capacity search and the harness's own cost describe this deployment's run, whatever file.
+    if (!m.file || deploymentFiles.has(m.file) || m.name === 'capacity' || m.name === 'harness-cost')
+      deployment.push(m);
     else self.push(m);
   }
   return { deployment, self };
@@ -82,7 +85,14 @@ function filesOf(report: RunReport, s: Summary, kind: 'deployment' | 'self-test'
 }
 
 function plotSections(ms: Measurement[]) {
-  return [memorySection(ms), throughputSection(ms), latencySection(ms), egressSection(ms)];
+  return [
+    capacitySection(ms),
+    memorySection(ms),
+    throughputSection(ms),
+    latencySection(ms),
+    harnessCostSection(ms),
+    egressSection(ms),
+  ];
 }
 
 export function renderHtml(report: RunReport, summary: Summary = buildSummary(report)): string {
@@ -144,9 +154,11 @@ export function renderMarkdown(report: RunReport, summary: Summary = buildSummar
     failuresSection(selfFiles, 'self').md,
     upgradeSection(deployment).md,
     faultsSection(report.faults).md,
+    capacitySection(deployment).md,
     memorySection(deployment).md,
     throughputSection(deployment).md,
     latencySection(deployment).md,
+    harnessCostSection(deployment).md,
     egressSection(deployment).md,
     seedsSection(report.measurements, s.seeds).md,
     wallTimeSection(report.files).md,

@@ -121,7 +121,13 @@ async function settle(
 export async function driveScenario(
   stack: StartedStack,
   spec: ScenarioSpec,
-  opts: { quietMs?: number; settleTimeoutMs?: number; during?: (runStartMs: number) => Promise<void> } = {},
+  opts: {
+    quietMs?: number;
+    settleTimeoutMs?: number;
+    during?: (runStartMs: number) => Promise<void>;
+    /** Record the run's events and throughput plot for the report (default true). */
+    record?: boolean;
+  } = {},
 ): Promise<DriveResult> {
   const ha = mockHa(stack);
   const reader = influxReader(stack);
@@ -158,27 +164,28 @@ export async function driveScenario(
   }
   const counters = counterDeltas(countersBefore, await ingestionCounters(stack));
   const cs = custody.summary;
-  recordScenarioRun({
-    label: `${spec.kind} scenario, ${report.count} events`,
-    targetPerSec:
-      spec.kind === 'burst'
-        ? spec.burstRate
-        : spec.kind === 'steady'
-          ? spec.rate
-          : spec.kind === 'ramp'
-            ? spec.toRate
-            : 0,
-    startMs: t0,
-    firedAtMs: ledger.map((e) => e.sentMs ?? e.intendedMs),
-    storedAtMs: [...arrivals.firstSeen.values()],
-    events: {
-      fired: cs.fired,
-      stored: cs.stored,
-      missing: cs.missingTotal,
-      duplicated: cs.duplicated,
-      misplaced: cs.missing['stored-elsewhere'] + cs.alsoElsewhere,
-    },
-  });
+  if (opts.record !== false)
+    recordScenarioRun({
+      label: `${spec.kind} scenario, ${report.count} events`,
+      targetPerSec:
+        spec.kind === 'burst'
+          ? spec.burstRate
+          : spec.kind === 'steady'
+            ? spec.rate
+            : spec.kind === 'ramp'
+              ? spec.toRate
+              : 0,
+      startMs: t0,
+      firedAtMs: ledger.map((e) => e.sentMs ?? e.intendedMs),
+      storedAtMs: [...arrivals.firstSeen.values()],
+      events: {
+        fired: cs.fired,
+        stored: cs.stored,
+        missing: cs.missingTotal,
+        duplicated: cs.duplicated,
+        misplaced: cs.missing['stored-elsewhere'] + cs.alsoElsewhere,
+      },
+    });
   log.info(describeCustody(custody, roles().ingestion.service));
   return {
     report,

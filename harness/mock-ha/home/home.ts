@@ -93,7 +93,17 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_|_$/g, '');
 
-export function buildHome(seed: number, size: HomeSize): HomeDefinition {
+/** Fewest entities one area adds (multisensor 3, one light, plug 3): sizes a home to an entity count. */
+export const MIN_ENTITIES_PER_AREA = 7;
+/** Most entities a sized home may ask for (control API; ~1 KB of state JSON each). */
+export const MAX_HOME_ENTITIES = 200_000;
+
+/**
+ * The synthetic home of `seed`. `opts.entities`: at least this many entities (more areas than the
+ * size has, named "Living Room 2", ...), for load that a real home could produce at a given event
+ * rate (see World's minimum gap); the size's own areas when it asks for fewer.
+ */
+export function buildHome(seed: number, size: HomeSize, opts: { entities?: number } = {}): HomeDefinition {
   const rng = new Rng(seed);
   const regTime = REGISTRY_EPOCH_S * 1000;
   const home: HomeDefinition = { seed, size, areas: [], configEntries: [], devices: [], entities: [] };
@@ -164,7 +174,8 @@ export function buildHome(seed: number, size: HomeSize): HomeDefinition {
     });
   };
 
-  for (let i = 0; i < AREA_COUNT[size]; i++) {
+  const areaCount = Math.max(AREA_COUNT[size], Math.ceil((opts.entities ?? 0) / MIN_ENTITIES_PER_AREA));
+  for (let i = 0; i < areaCount; i++) {
     const base = AREA_NAMES[i % AREA_NAMES.length] as string;
     const round = Math.floor(i / AREA_NAMES.length);
     const name = round === 0 ? base : `${base} ${round + 1}`;

@@ -110,4 +110,31 @@ describe('state_changed rules', () => {
     expect(temp?.data.new_state.attributes.unit_of_measurement).toBe('°C');
     expect(Number.isFinite(Number(temp?.data.new_state.state))).toBe(true);
   });
+
+  it('a home sized to the rate honours the minimum gap per entity (no same-millisecond pair), deterministically', () => {
+    // 2,000 ev/s for 5 s, 1 s minimum gap: needs > 2,000 entities; sized to twice that.
+    const sized = () => {
+      const world = new World(buildHome(40, 'small', { entities: 4_000 }), T0, { minGapMs: 1_000 });
+      const changes = Array.from({ length: 10_000 }, (_, i) => world.next(T0 + 1000 + i * 0.5));
+      return { world, changes };
+    };
+    const { world, changes } = sized();
+    expect(world.size).toBeGreaterThanOrEqual(4_000);
+    const last = new Map<string, number>();
+    let minGap = Number.POSITIVE_INFINITY;
+    for (const c of changes) {
+      const prev = last.get(c.entityId);
+      if (prev !== undefined) minGap = Math.min(minGap, c.epochMs - prev);
+      last.set(c.entityId, c.epochMs);
+    }
+    expect(minGap).toBeGreaterThanOrEqual(1_000);
+    expect(world.gapViolations).toBe(0);
+    expect(sized().changes.map((c) => c.contextId)).toEqual(changes.map((c) => c.contextId));
+  });
+
+  it('counts gap violations when the home is too small for the rate (43 entities at 2,000 ev/s)', () => {
+    const world = new World(buildHome(40, 'small'), T0, { minGapMs: 1_000 });
+    for (let i = 0; i < 1_000; i++) world.next(T0 + 1000 + i * 0.5);
+    expect(world.gapViolations).toBeGreaterThan(900);
+  });
 });

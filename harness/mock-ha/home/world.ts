@@ -79,8 +79,24 @@ class Change implements StateChange {
 
 const sameAttributes = (a: Attributes, b: Attributes) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
+export interface WorldOptions {
+  /**
+   * Plausible minimum gap between two synthetic changes of one entity, ms (0: none). A real
+   * sensor does not report twice in a millisecond; InfluxDB keeps one point per series and
+   * millisecond, so without a gap a fast schedule on a small home overwrites its own events.
+   * next() skips entities changed less than this long before; when every entity is that recent
+   * (rate > entities / gap) it takes the least recently changed one and counts a gap violation.
+   */
+  minGapMs?: number;
+}
+
 export class World {
   readonly home: HomeDefinition;
+  readonly minGapMs: number;
+  /** Synthetic changes that had to break the minimum gap (the home is too small for the rate). */
+  gapViolations = 0;
+  /** Epoch ms of each entity's last change (intended time for scheduled ones). */
+  readonly #lastChangeMs = new Map<string, number>();
   readonly #states = new Map<string, HaState>();
   /** JSON of every current state (the next event's old_state is the last new_state). */
   readonly #json = new Map<string, string>();
@@ -89,8 +105,9 @@ export class World {
   #pickable: HomeEntity[];
   #weights: Float64Array;
 
-  constructor(home: HomeDefinition, loadEpochMs: number) {
+  constructor(home: HomeDefinition, loadEpochMs: number, opts: WorldOptions = {}) {
     this.home = home;
+    this.minGapMs = opts.minGapMs ?? 0;
     this.#rng = new Rng((home.seed ^ 0x5eed) >>> 0);
     const initRng = new Rng((home.seed ^ 0x1417) >>> 0);
     for (const e of home.entities) {
@@ -143,6 +160,7 @@ export class World {
       this.#json.delete(entityId);
     }
     const newJson = newState ? (this.#json.get(entityId) as string) : null;
+    this.#lastChangeMs.set(entityId, epochMs);
     return new Change(entityId, epochMs, haIsoTime(epochMs), ctx, oldState, newState, oldJson, newJson);
   }
 
@@ -216,10 +234,36 @@ export class World {
     return this.#pickable[lo] as HomeEntity;
   }
 
+  /** Changed less than minGapMs before `epochMs`. */
+  #recent(entityId: string, epochMs: number): boolean {
+    const last = this.#lastChangeMs.get(entityId);
+    return last !== undefined && epochMs - last < this.minGapMs;
+  }
+
+  /** A weighted pick that honours the minimum gap (see WorldOptions.minGapMs). */
+  #pickWithGap(epochMs: number): HomeEntity {
+    let entity = this.#pick();
+    if (this.minGapMs <= 0) return entity;
+    for (let tries = 0; tries < 16 && this.#recent(entity.entity_id, epochMs); tries++) entity = this.#pick();
+    if (!this.#recent(entity.entity_id, epochMs)) return entity;
+    // Overloaded: the least recently changed entity (first in home order on ties: deterministic).
+    let best = entity;
+    let bestMs = Number.POSITIVE_INFINITY;
+    for (const e of this.#pickable) {
+      const last = this.#lastChangeMs.get(e.entity_id) ?? Number.NEGATIVE_INFINITY;
+      if (last < bestMs) {
+        best = e;
+        bestMs = last;
+      }
+    }
+    if (epochMs - bestMs < this.minGapMs) this.gapViolations++;
+    return best;
+  }
+
   /** The next synthetic change, deterministic for a given seed and sequence of times. */
   next(epochMs: number): StateChange {
     if (this.#pickable.length === 0) throw new RangeError('the home has no entities to change');
-    const entity = this.#pick();
+    const entity = this.#pickWithGap(epochMs);
     const cur = this.#states.get(entity.entity_id) as HaState;
     const v = nextState(this.#rng, entity, cur);
     return this.set(entity.entity_id, v.state, v.attributes, epochMs, true) as StateChange;

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScenarioSpec } from '../engine/schedule.ts';
 import { MockHaError } from '../errors.ts';
-import { HOME_SIZES, type HomeSize } from '../home/home.ts';
+import { HOME_SIZES, type HomeSize, MAX_HOME_ENTITIES } from '../home/home.ts';
 import type { Attributes } from '../protocol/types.ts';
 import { decodeSegment } from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
@@ -64,7 +64,29 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
       throw new HttpError(400, {
         message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,
       });
-    core.loadHome(seed, size as HomeSize);
+    const opts: { entities?: number; minGapMs?: number } = {};
+    const entities = body.entities;
+    if (entities !== undefined) {
+      if (
+        typeof entities !== 'number' ||
+        !Number.isInteger(entities) ||
+        entities < 1 ||
+        entities > MAX_HOME_ENTITIES
+      )
+        throw new HttpError(400, {
+          message: `"entities" must be an integer between 1 and ${MAX_HOME_ENTITIES}, got ${JSON.stringify(entities)}`,
+        });
+      opts.entities = entities;
+    }
+    const gap = body.min_gap_ms;
+    if (gap !== undefined) {
+      if (typeof gap !== 'number' || !Number.isFinite(gap) || gap < 0 || gap > 3_600_000)
+        throw new HttpError(400, {
+          message: `"min_gap_ms" must be a number of ms between 0 and 3600000, got ${JSON.stringify(gap)}`,
+        });
+      opts.minGapMs = gap;
+    }
+    core.loadHome(seed, size as HomeSize, opts);
     return sendJson(res, 200, core.homeSummary());
   }
   if (path === '/_mock/scenario' && method === 'GET') {

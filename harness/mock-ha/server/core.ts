@@ -235,12 +235,22 @@ export class MockHaCore implements ConnectionHost {
   }
 
   /** Loads a new home. Like an HA restart: running scenario stopped, websocket clients closed. */
-  loadHome(seed: number, size: HomeSize): void {
+  /**
+   * Replaces the home (stops a running scenario, closes every connection). `opts.entities`: at
+   * least this many entities; `opts.minGapMs`: minimum gap between two changes of one entity.
+   */
+  loadHome(seed: number, size: HomeSize, opts: { entities?: number; minGapMs?: number } = {}): void {
     this.engine.stop();
-    this.#world = new World(buildHome(seed, size), this.clock.now());
+    this.#world = new World(
+      buildHome(seed, size, opts.entities === undefined ? {} : { entities: opts.entities }),
+      this.clock.now(),
+      opts.minGapMs === undefined ? {} : { minGapMs: opts.minGapMs },
+    );
     this.#registry.reseed(seed);
     this.disconnectAll('home_reloaded');
-    this.#log.info(`loaded home seed=${seed} size=${size}: ${this.#world.size} entities`);
+    this.#log.info(
+      `loaded home seed=${seed} size=${size}: ${this.#world.size} entities, minimum gap ${this.#world.minGapMs} ms`,
+    );
   }
 
   disconnectAll(reason: string): number {
@@ -267,6 +277,8 @@ export class MockHaCore implements ConnectionHost {
       devices: home.devices.length,
       entities: this.#world.size,
       entities_by_domain: byDomain,
+      min_gap_ms: this.#world.minGapMs,
+      gap_violations: this.#world.gapViolations,
     };
   }
 

@@ -13,6 +13,8 @@ export const PLOTTED = new Set([
   'verdict',
   'events',
   'upgrade-finding',
+  'capacity',
+  'harness-cost',
 ]);
 
 /** Seeds of the run: the configured one (every generator derives from it), then those recorded. */

@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { summariseWindow } from '../sampling/resources.ts';
+import type { CustodySummary } from '../verify/custody.ts';
+import { costCurve, fitLine } from './fit.ts';
+import { judgeStep, type StepInput } from './judge.ts';
+import { roundRate, searchCapacity } from './search.ts';
+
+/** A fake stack that sustains up to `limit` ev/s; each step takes `stepMs` of a fake clock. */
+function fake(limit: number, opts: { stepMs?: number; harnessAt?: number } = {}) {
+  let t = 0;
+  return {
+    now: () => t,
+    step: async (rate: number) => {
+      t += opts.stepMs ?? 20_000;
+      if (opts.harnessAt !== undefined && rate >= opts.harnessAt) return { outcome: 'harness' as const };
+      return { outcome: rate <= limit ? ('pass' as const) : ('fail' as const) };
+    },
+  };
+}
+
+describe('capacity search (step up x2, then bisect)', () => {
+  it('finds the limit within 10% and is deterministic', async () => {
+    const a = fake(1_830);
+    const r = await searchCapacity(
+      { startRate: 250, maxRate: 32_000, budgetMs: 600_000, firstStepEstimateMs: 20_000, now: a.now },
+      a.step,
+    );
+    expect(r.steps.map((s) => s.rate).slice(0, 5)).toEqual([250, 500, 1000, 2000, 1500]);
+    expect(r.maxSustainable).toBeLessThanOrEqual(1_830);
+    expect((r.lowestFailing ?? 0) - r.maxSustainable).toBeLessThanOrEqual(0.1 * (r.lowestFailing ?? 0));
+    expect(r.end).toBe('bisected');
+    const b = fake(1_830);
+    const r2 = await searchCapacity(
+      { startRate: 250, maxRate: 32_000, budgetMs: 600_000, firstStepEstimateMs: 20_000, now: b.now },
+      b.step,
+    );
+    expect(r2.steps.map((s) => s.rate)).toEqual(r.steps.map((s) => s.rate));
+  });
+
+  it('is bounded: starts no step that would end after the budget', async () => {
+    const a = fake(1e9, { stepMs: 60_000 });
+    const r = await searchCapacity(
+      { startRate: 250, maxRate: 1e6, budgetMs: 300_000, firstStepEstimateMs: 30_000, now: a.now },
+      a.step,
+    );
+    expect(r.end).toBe('budget');
+    expect(a.now()).toBeLessThanOrEqual(300_000);
+  });
+
+  it('stops at once when the harness saturates, naming the rate', async () => {
+    const a = fake(1e9, { harnessAt: 4_000 });
+    const r = await searchCapacity(
+      { startRate: 250, maxRate: 1e6, budgetMs: 1e9, firstStepEstimateMs: 1, now: a.now },
+      a.step,
+    );
+    expect(r.end).toBe('harness-limited');
+    expect(r.harnessLimitedAt).toBe(4_000);
+    expect(r.maxSustainable).toBe(2_000);
+  });
+
+  it('bisects below the first step when even that fails', async () => {
+    const a = fake(90);
+    const r = await searchCapacity(
+      { startRate: 250, maxRate: 1e6, budgetMs: 1e9, firstStepEstimateMs: 1, now: a.now },
+      a.step,
+    );
+    expect(r.maxSustainable).toBeGreaterThan(0);
+    expect(r.maxSustainable).toBeLessThanOrEqual(90);
+  });
+
+  it('rounds rates to 2 significant digits', () => {
+    expect(roundRate(1_750)).toBe(1_800);
+    expect(roundRate(63)).toBe(63);
+  });
+});
+
+const custody = (fired: number, missing = 0): CustodySummary => ({
+  fired,
+  delivered: fired,
+  droppedByMock: 0,
+  stored: fired - missing,
+  duplicated: 0,
+  alsoElsewhere: 0,
+  missing: {
+    'never-delivered': 0,
+    'dropped-by-mock': 0,
+    'delivered-not-stored': missing,
+    overwritten: 0,
+    'stored-elsewhere': 0,
+  },
+  missingTotal: missing,
+  connections: [],
+});
+
+const win = (service: string, over: Partial<ReturnType<typeof summariseWindow>> = {}) => ({
+  service,
+  cpuLimitCores: 0.5,
+  cpuLimitFrom: 'nanoCPUs' as const,
+  memLimitBytes: 256 * 1024 * 1024,
+  cpuSeconds: 1,
+  meanCores: 0.1,
+  cpuFractions: [0.2, 0.2, 0.2],
+  cpuPinned: false,
+  peakWorkingSetBytes: 100 * 1024 * 1024,
+  peakMemFraction: 100 / 256,
+  samples: 10,
+  ...over,
+});
+
+const step = (over: Partial<StepInput> = {}): StepInput => ({
+  rate: 1000,
+  durationS: 10,
+  sloMs: 5000,
+  ingestion: 'ingest',
+  mockHa: 'mock',
+  custody: custody(10_000),
+  custodyLine: 'fired 10000 ...',
+  latency: { count: 10_000, p50: 400, p95: 900, p99: 1200, max: 2000 },
+  unseen: 0,
+  mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 1 },
+  services: [win('ingest'), win('influxdb'), win('mock')],
+  harness: [
+    {
+      pid: process.pid,
+      label: 'test process',
+      peakRssBytes: 1e8,
+      cpuSeconds: 1,
+      coreFraction: 0.1,
+      peakCoreFraction: 0.2,
+      wallSeconds: 10,
+    },
+  ],
+  ...over,
+});
+
+describe('capacity step judge (stop conditions)', () => {
+  it('passes a clean step', () => expect(judgeStep(step())).toEqual([]));
+
+  it('names loss with its chain-of-custody cause', () => {
+    const l = judgeStep(step({ custody: custody(10_000, 7), custodyLine: 'delivered and not stored 7' }));
+    expect(l[0]).toMatchObject({ constraint: 'loss', service: 'ingest' });
+    expect(l[0]?.detail).toContain('7 of 10000');
+    expect(l[0]?.detail).toContain('delivered and not stored 7');
+  });
+
+  it('names latency over the SLO', () => {
+    const l = judgeStep(step({ latency: { count: 10, p50: 1, p95: 1, p99: 6000, max: 7000 } }));
+    expect(l[0]).toMatchObject({ constraint: 'latency', service: 'ingest' });
+  });
+
+  it('names the service over 90% of its memory limit and the one pinned at its CPU limit', () => {
+    const l = judgeStep(
+      step({
+        services: [
+          win('ingest', { peakMemFraction: 0.95, peakWorkingSetBytes: 243 * 1024 * 1024 }),
+          win('influxdb', { cpuPinned: true, cpuFractions: [0.99, 1, 0.98] }),
+          win('mock'),
+        ],
+      }),
+    );
+    expect(l.map((x) => `${x.service} ${x.constraint}`)).toEqual(['ingest memory', 'influxdb cpu']);
+  });
+
+  it('says harness-limited when the mock is late or the test process saturates, before blaming the stack', () => {
+    const late = judgeStep(step({ mock: { achievedRate: 900, rateError: -0.1, latenessP99Ms: 250 } }));
+    expect(late[0]).toMatchObject({ constraint: 'harness', service: 'mock' });
+    const busy = judgeStep(
+      step({ harness: [{ ...step().harness[0], coreFraction: 0.97 } as StepInput['harness'][number]] }),
+    );
+    expect(busy[0]?.constraint).toBe('harness');
+  });
+});
+
+describe('resource window and cost curve', () => {
+  it('sums CPU between the readings that bracket the window and sees a pinned CPU', () => {
+    const samples = [0, 1, 2, 3, 4, 5].map((i) => ({
+      t: 1000 * i,
+      cpuNs: i * 0.5e9,
+      workingSetBytes: (100 + i) * 1024 * 1024,
+    }));
+    const r = {
+      service: 's',
+      cpuLimitCores: 0.5,
+      cpuLimitFrom: 'nanoCPUs' as const,
+      memLimitBytes: 200 * 1024 * 1024,
+    };
+    const w = summariseWindow(r, samples, 1000, 4000);
+    expect(w.cpuSeconds).toBeCloseTo(1.5);
+    expect(w.meanCores).toBeCloseTo(0.5);
+    expect(w.cpuPinned).toBe(true);
+    expect(w.peakWorkingSetBytes).toBe(104 * 1024 * 1024);
+  });
+
+  it('fits a line per service, reported per 100 ev/s', () => {
+    expect(
+      fitLine([
+        [0, 1],
+        [100, 3],
+        [200, 5],
+      ]),
+    ).toMatchObject({ base: 1, slope: 0.02, r2: 1 });
+    const c = costCurve(
+      [250, 500, 1000].map((rate) => ({
+        rate,
+        services: [
+          {
+            service: 'ingest',
+            meanCores: 0.01 + rate * 0.0002,
+            peakWorkingSetBytes: (40 + rate / 100) * 1048576,
+          },
+        ],
+      })),
+    );
+    expect(c[0]?.cpuCoresPer100).toBeCloseTo(0.02);
+    expect(c[0]?.memMiBPer100).toBeCloseTo(1);
+  });
+});

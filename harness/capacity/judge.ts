@@ -1,0 +1,126 @@
+/**
+ * Judges one capacity step (a steady open-model run at one event rate) against the stop
+ * conditions, in this order (issue 15):
+ *  0. the harness itself: the mock HA's scheduler lateness p99 over HARNESS_LIMITS.latenessP99Ms,
+ *     its achieved rate off by more than 5%, its container's CPU pinned at its limit, or the test
+ *     process at >= 90% of one core: the step measured the harness, not the stack
+ *     ("harness-limited at N ev/s"), and the search stops without blaming the stack;
+ *  1. loss: any fired event missing from the test bucket, with its chain-of-custody cause;
+ *  2. latency: p99 end-to-end (intended fire time -> queryable) over the SLO (batch timeout + 2 s),
+ *     or events seen only after the poller's window;
+ *  3. memory: a service's working set over 90% of its memory limit;
+ *  4. CPU: a service's CPU at >= 90% of its limit (nanoCPUs, else the host's cores) in every
+ *     reading interval of the step.
+ * Pure: the inputs are what the mock, InfluxDB, Docker and this process reported.
+ */
+
+import type { ProcessCost } from '../sampling/process-cost.ts';
+import type { ServiceWindow } from '../sampling/resources.ts';
+import type { CustodySummary } from '../verify/custody.ts';
+import type { LatencyStats } from '../verify/latency.ts';
+
+export type Constraint = 'harness' | 'loss' | 'latency' | 'memory' | 'cpu';
+
+export const HARNESS_LIMITS = {
+  /** Mock scheduler lateness p99 above which the load did not happen as scheduled, ms. */
+  latenessP99Ms: 50,
+  /** |achieved / intended rate - 1| above which the mock did not fire the rate. */
+  rateError: 0.05,
+  /** Test-process CPU (cores, mean over the step) at which the harness is saturated. */
+  processCores: 0.9,
+  /** Fraction of a limit that counts as "at the limit". */
+  pinnedAt: 0.9,
+  memoryFraction: 0.9,
+} as const;
+
+export interface Limit {
+  constraint: Constraint;
+  service: string;
+  /** One line: what was measured against what limit. */
+  detail: string;
+}
+
+export interface StepInput {
+  rate: number;
+  durationS: number;
+  /** SLO for the p99 end-to-end latency, ms. */
+  sloMs: number;
+  ingestion: string;
+  mockHa: string;
+  custody: CustodySummary;
+  /** One line of the chain of custody (describeCustody). */
+  custodyLine: string;
+  latency: LatencyStats;
+  unseen: number;
+  mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
+  services: ServiceWindow[];
+  harness: ProcessCost[];
+}
+
+const pct = (f: number) => `${Math.round(f * 100)}%`;
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Every stop condition the step hit, in the order above (empty: the rate is sustainable). */
+export function judgeStep(s: StepInput): Limit[] {
+  const out: Limit[] = [];
+  const lateness = s.mock.latenessP99Ms;
+  if (lateness !== null && lateness > HARNESS_LIMITS.latenessP99Ms)
+    out.push({
+      constraint: 'harness',
+      service: s.mockHa,
+      detail: `mock HA scheduler lateness p99 ${lateness.toFixed(1)} ms > ${HARNESS_LIMITS.latenessP99Ms} ms`,
+    });
+  if (s.mock.rateError !== null && Math.abs(s.mock.rateError) > HARNESS_LIMITS.rateError)
+    out.push({
+      constraint: 'harness',
+      service: s.mockHa,
+      detail: `mock HA fired ${s.mock.achievedRate?.toFixed(1)} ev/s for ${s.rate} ev/s asked (${(s.mock.rateError * 100).toFixed(1)}%, allowed ±${HARNESS_LIMITS.rateError * 100}%)`,
+    });
+  const mockWin = s.services.find((w) => w.service === s.mockHa);
+  if (mockWin?.cpuPinned)
+    out.push({
+      constraint: 'harness',
+      service: s.mockHa,
+      detail: `mock HA CPU at >= ${pct(HARNESS_LIMITS.pinnedAt)} of its ${mockWin.cpuLimitCores} cores (${mockWin.cpuLimitFrom}) for the whole step`,
+    });
+  for (const p of s.harness)
+    if (p.pid === process.pid && p.coreFraction >= HARNESS_LIMITS.processCores)
+      out.push({
+        constraint: 'harness',
+        service: `harness ${p.label} (pid ${p.pid})`,
+        detail: `${p.coreFraction.toFixed(2)} cores (mean over the step) >= ${HARNESS_LIMITS.processCores} of one core`,
+      });
+  if (s.custody.missingTotal > 0)
+    out.push({
+      constraint: 'loss',
+      service: s.ingestion,
+      detail: `${s.custody.missingTotal} of ${s.custody.fired} fired events missing: ${s.custodyLine}`,
+    });
+  if (s.latency.count === 0 && s.custody.fired > 0)
+    out.push({ constraint: 'latency', service: s.ingestion, detail: 'no fired event was seen queryable' });
+  else if (s.latency.p99 > s.sloMs || s.unseen > 0)
+    out.push({
+      constraint: 'latency',
+      service: s.ingestion,
+      detail: `p99 end-to-end ${Math.round(s.latency.p99)} ms (SLO ${s.sloMs} ms: batch timeout + 2 s)${s.unseen ? `, ${s.unseen} events seen only after the poll window` : ''}`,
+    });
+  for (const w of s.services) {
+    if (w.service === s.mockHa) continue;
+    if (w.peakMemFraction !== null && w.peakMemFraction > HARNESS_LIMITS.memoryFraction)
+      out.push({
+        constraint: 'memory',
+        service: w.service,
+        detail: `working set peaked at ${mib(w.peakWorkingSetBytes)}, ${pct(w.peakMemFraction)} of its ${mib(w.memLimitBytes ?? 0)} limit (> ${pct(HARNESS_LIMITS.memoryFraction)})`,
+      });
+  }
+  for (const w of s.services) {
+    if (w.service === s.mockHa) continue;
+    if (w.cpuPinned)
+      out.push({
+        constraint: 'cpu',
+        service: w.service,
+        detail: `CPU at ${w.cpuFractions.map(pct).join('/')} of its ${w.cpuLimitCores} cores (${w.cpuLimitFrom}) in every interval of the step (>= ${pct(HARNESS_LIMITS.pinnedAt)})`,
+      });
+  }
+  return out;
+}
