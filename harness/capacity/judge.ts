@@ -1,16 +1,18 @@
 /**
  * Judges one capacity step (a steady open-model run at one event rate) against the stop
- * conditions, in this order (issue 15):
+ * conditions (issue 15). Every condition the step hit is returned, first the one named as the
+ * step's limit: the harness first (then the step says nothing about the stack), then a saturated
+ * resource (the cause), then the symptoms it causes (loss, latency):
  *  0. the harness itself: the mock HA's scheduler lateness p99 over HARNESS_LIMITS.latenessP99Ms,
  *     its achieved rate off by more than 5%, its container's CPU pinned at its limit, or the test
  *     process at >= 90% of one core: the step measured the harness, not the stack
  *     ("harness-limited at N ev/s"), and the search stops without blaming the stack;
- *  1. loss: any fired event missing from the test bucket, with its chain-of-custody cause;
- *  2. latency: p99 end-to-end (intended fire time -> queryable) over the SLO (batch timeout + 2 s),
- *     or events seen only after the poller's window;
- *  3. memory: a service's working set over 90% of its memory limit;
- *  4. CPU: a service's CPU at >= 90% of its limit (nanoCPUs, else the host's cores) in every
- *     reading interval of the step.
+ *  1. memory: a service's working set over 90% of its memory limit;
+ *  2. CPU: a service's CPU at >= 90% of its limit (nanoCPUs, else the host's cores) in every
+ *     reading interval of the step;
+ *  3. loss: any fired event missing from the test bucket, with its chain-of-custody cause;
+ *  4. latency: p99 end-to-end (intended fire time -> queryable) over the SLO (batch timeout + 2 s),
+ *     or events seen only after the poller's window.
  * Pure: the inputs are what the mock, InfluxDB, Docker and this process reported.
  */
 
@@ -90,20 +92,6 @@ export function judgeStep(s: StepInput): Limit[] {
         service: `harness ${p.label} (pid ${p.pid})`,
         detail: `${p.coreFraction.toFixed(2)} cores (mean over the step) >= ${HARNESS_LIMITS.processCores} of one core`,
       });
-  if (s.custody.missingTotal > 0)
-    out.push({
-      constraint: 'loss',
-      service: s.ingestion,
-      detail: `${s.custody.missingTotal} of ${s.custody.fired} fired events missing: ${s.custodyLine}`,
-    });
-  if (s.latency.count === 0 && s.custody.fired > 0)
-    out.push({ constraint: 'latency', service: s.ingestion, detail: 'no fired event was seen queryable' });
-  else if (s.latency.p99 > s.sloMs || s.unseen > 0)
-    out.push({
-      constraint: 'latency',
-      service: s.ingestion,
-      detail: `p99 end-to-end ${Math.round(s.latency.p99)} ms (SLO ${s.sloMs} ms: batch timeout + 2 s)${s.unseen ? `, ${s.unseen} events seen only after the poll window` : ''}`,
-    });
   for (const w of s.services) {
     if (w.service === s.mockHa) continue;
     if (w.peakMemFraction !== null && w.peakMemFraction > HARNESS_LIMITS.memoryFraction)
@@ -122,5 +110,19 @@ export function judgeStep(s: StepInput): Limit[] {
         detail: `CPU at ${w.cpuFractions.map(pct).join('/')} of its ${w.cpuLimitCores} cores (${w.cpuLimitFrom}) in every interval of the step (>= ${pct(HARNESS_LIMITS.pinnedAt)})`,
       });
   }
+  if (s.custody.missingTotal > 0)
+    out.push({
+      constraint: 'loss',
+      service: s.ingestion,
+      detail: `${s.custody.missingTotal} of ${s.custody.fired} fired events missing: ${s.custodyLine}`,
+    });
+  if (s.latency.count === 0 && s.custody.fired > 0)
+    out.push({ constraint: 'latency', service: s.ingestion, detail: 'no fired event was seen queryable' });
+  else if (s.latency.p99 > s.sloMs || s.unseen > 0)
+    out.push({
+      constraint: 'latency',
+      service: s.ingestion,
+      detail: `p99 end-to-end ${Math.round(s.latency.p99)} ms (SLO ${s.sloMs} ms: batch timeout + 2 s)${s.unseen ? `, ${s.unseen} events seen only after the poll window` : ''}`,
+    });
   return out;
 }
