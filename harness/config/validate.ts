@@ -190,6 +190,10 @@ export async function validateHarnessConfig(
     throw invalid(
       'HOMEIQ_TARGET="local" is invalid: this checkout has no fixtures/reference-stack/run-local.ts',
     );
+  if (cfg.capacity.startRate > cfg.capacity.maxRate)
+    throw invalid(
+      `HOMEIQ_CAPACITY_START_RATE=${cfg.capacity.startRate} is invalid: expected at most HOMEIQ_CAPACITY_MAX_RATE (${cfg.capacity.maxRate})`,
+    );
   await checkHostPorts(cfg, env);
   return cfg;
 }
