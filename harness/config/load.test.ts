@@ -14,7 +14,14 @@ describe('loadConfig', () => {
     expect(c.compose.files[0]).toMatch(/\/docker-compose\.test\.yml$/);
     expect(c.compose.profiles).toEqual(['test']);
     expect(c.images.influxdb).toBe('homeiq/influxdb:2.8.0');
-    expect(c.load).toEqual({ baselinePerSec: 50, burstPerSec: 500, burstSeconds: 10, batchTimeoutMs: 3000 });
+    expect(c.load).toEqual({
+      baselinePerSec: 50,
+      burstPerSec: 500,
+      burstSeconds: 10,
+      batchTimeoutMs: 3000,
+      minGapMs: 1000,
+    });
+    expect(c.capacity).toEqual({ budgetS: 300, stepS: 10, startRate: 250, maxRate: 32_000 });
     expect(c.seed).toBe(40);
   });
 

@@ -62,7 +62,7 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
         hLines: [{ y: r.options.sloMs, label: `SLO ${r.options.sloMs} ms`, color: '#e15759' }],
         xLabel: 'ev/s',
         yLabel: 'ms',
-        width: 420,
+        width: 560,
       }),
       lineChart({
         title: 'events missing per step (loss) vs event rate',
@@ -77,7 +77,7 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
         ],
         xLabel: 'ev/s',
         yLabel: 'events',
-        width: 420,
+        width: 560,
       }),
       lineChart({
         title: 'CPU (cores, mean over the step), busiest services',
@@ -85,14 +85,14 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
         xLabel: 'ev/s',
         yLabel: 'cores',
         yFormat: (y) => y.toFixed(2),
-        width: 420,
+        width: 560,
       }),
       lineChart({
         title: 'working set (peak in the step), busiest services',
         series: perService((w) => w.peakWorkingSetBytes / 1048576),
         xLabel: 'ev/s',
         yLabel: 'MiB',
-        width: 420,
+        width: 560,
       }),
     ];
     html.push(`<div class="grid">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`);
