@@ -151,6 +151,26 @@ describe('control API', () => {
     expect(ha.world.home.seed).toBe(before);
   });
 
+  it('loads a home sized to an entity count with a minimum gap per entity, and refuses bad sizes naming the field', async () => {
+    const res = await ctl('/_mock/home', { seed: 40, size: 'small', entities: 3_000, min_gap_ms: 1_000 });
+    expect(res.status).toBe(200);
+    const home = (await res.json()) as { entities: number; min_gap_ms: number; gap_violations: number };
+    expect(home.entities).toBeGreaterThanOrEqual(3_000);
+    expect(home).toMatchObject({ min_gap_ms: 1_000, gap_violations: 0 });
+    for (const [body, field] of [
+      [{ entities: 0 }, '"entities"'],
+      [{ entities: 1e9 }, '"entities"'],
+      [{ entities: '5' }, '"entities"'],
+      [{ min_gap_ms: -1 }, '"min_gap_ms"'],
+      [{ min_gap_ms: 'x' }, '"min_gap_ms"'],
+    ] as const) {
+      const bad = await ctl('/_mock/home', body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toContain(field);
+    }
+    await ctl('/_mock/home', { seed: 9, size: 'small' });
+  });
+
   it('closes websocket clients on a home reload (like an HA restart) and on /_mock/disconnect', async () => {
     const a = await RawClient.authed(ha.wsUrl, ha.token);
     await ctl('/_mock/home', { seed: 9, size: 'small' });
