@@ -24,8 +24,13 @@ import type { LatencyStats } from '../verify/latency.ts';
 export type Constraint = 'harness' | 'loss' | 'latency' | 'memory' | 'cpu';
 
 export const HARNESS_LIMITS = {
-  /** Mock scheduler lateness p99 above which the load did not happen as scheduled, ms. */
-  latenessP99Ms: 50,
+  /**
+   * Mock scheduler lateness p99 above which the mock fell behind its schedule, ms. Short stalls
+   * (GC, CFS throttling of its 0.5 CPU on a shared 2-core machine) do not change the arrival rate:
+   * the first run on the reference stack measured p99 250 ms at 250 ev/s with the rate on target
+   * (load average ~10); a mock that cannot keep up falls behind by seconds and misses its rate.
+   */
+  latenessP99Ms: 500,
   /** |achieved / intended rate - 1| above which the mock did not fire the rate. */
   rateError: 0.05,
   /** Test-process CPU (cores, mean over the step) at which the harness is saturated. */

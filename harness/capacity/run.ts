@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HarnessConfig } from '../config/load.ts';
+import type { RunReport } from '../mock-ha/control-client.ts';
 import { activeProfile } from '../profile/index.ts';
 import { reportsDir } from '../report/measurements.ts';
 import { type ProcessCost, startProcessSampler } from '../sampling/process-cost.ts';
@@ -47,6 +48,8 @@ export interface CapacityStep {
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number };
   unseen: number;
   mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
+  /** The mock's scheduler lateness percentiles over the step, ms (sent - intended). */
+  mockLatenessMs: RunReport['lateness_ms'];
   services: Omit<ServiceWindow, 'cpuFractions'>[];
   harness: ProcessCost[];
   wallMs: number;
@@ -214,6 +217,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
             rateError: run.report.rate_error,
             latenessP99Ms: run.report.lateness_ms?.p99 ?? null,
           },
+          mockLatenessMs: run.report.lateness_ms,
           services: windows.map(({ cpuFractions: _f, ...w }) => w),
           harness,
           wallMs: Date.now() - t0Wall,

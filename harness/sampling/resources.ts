@@ -187,7 +187,21 @@ export async function startResourceSampler(opts: {
         memLimitBytes,
       })),
     window: (fromMs, toMs, o = {}) =>
-      targets.map((t) => summariseWindow(t, t.samples, fromMs, toMs, o.pinnedAt)),
+      targets.map((t) =>
+        summariseWindow(
+          // only the resource fields: a Target also holds its stats stream (circular, not JSON)
+          {
+            service: t.service,
+            cpuLimitCores: t.cpuLimitCores,
+            cpuLimitFrom: t.cpuLimitFrom,
+            memLimitBytes: t.memLimitBytes,
+          },
+          t.samples,
+          fromMs,
+          toMs,
+          o.pinnedAt,
+        ),
+      ),
     stop,
     [Symbol.asyncDispose]: stop,
   };
