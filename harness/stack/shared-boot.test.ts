@@ -56,6 +56,7 @@ describe('which suites share a boot', () => {
       'suites/mission/memory-ceilings.test.ts': 'shares',
       'suites/mission/throughput.test.ts': 'shares',
       'suites/safety/interlock.test.ts': 'shares',
+      'suites/capacity/capacity.test.ts': 'own',
       'suites/mission/external-apis-disabled.test.ts': 'own',
       'suites/mission/graceful-shutdown.test.ts': 'own',
       'suites/mission/influxdb-outage.test.ts': 'own',

@@ -7,6 +7,7 @@
  * The same-millisecond case is checked on its own (suites/mission/throughput.test.ts).
  */
 import type { HomeSummary } from '../mock-ha/control-client.ts';
+import { buildHome } from '../mock-ha/home/home.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { ingestionReady, mockHa } from './evidence.ts';
 
@@ -44,4 +45,28 @@ export async function useHomeForRate(
   const home = await ha.loadHome(opts.seed, 'small', { entities: load, minGapMs: opts.minGapMs });
   await ingestionReady(stack);
   return home;
+}
+
+/**
+ * Puts `original` (a GET /_mock/home answer taken before useHomeForRate) back into the stack's mock
+ * HA when another home was loaded since, and waits for the ingestion to be subscribed again: a
+ * suite that shares the boot leaves the mock's home as it found it. Sized only when the original
+ * was (more entities than its seed and size give).
+ */
+export async function restoreHome(stack: StartedStack, original: HomeSummary): Promise<void> {
+  const ha = mockHa(stack);
+  const current = await ha.home();
+  if (
+    current.seed === original.seed &&
+    current.size === original.size &&
+    current.entities === original.entities &&
+    current.min_gap_ms === original.min_gap_ms
+  )
+    return;
+  const natural = buildHome(original.seed, original.size).entities.length;
+  await ha.loadHome(original.seed, original.size, {
+    ...(original.entities > natural ? { entities: original.entities } : {}),
+    minGapMs: original.min_gap_ms,
+  });
+  await ingestionReady(stack);
 }

@@ -24,7 +24,10 @@ const log = createLogger('capacity');
 const { budgetS, stepS, startRate, maxRate } = cfg.capacity;
 
 describe(`capacity: open-model search ${startRate}..${maxRate} ev/s, ${stepS} s steps, within ${budgetS} s`, () => {
-  const stack = useStack();
+  const stack = useStack({
+    changes:
+      'drives the stack to its limit (loss, a working set near its limit) and loads homes sized to each rate into the mock HA',
+  });
   let result: CapacityResult;
   let wallMs = 0;
 

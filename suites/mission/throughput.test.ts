@@ -14,7 +14,7 @@
  * and millisecond, a real limit of the schema. During the first burst the harness's own cost (this
  * process, vitest's main process, the mock HA's container) is measured for the report.
  */
-import { beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadConfig } from '../../harness/config/load.ts';
 import { check } from '../../harness/failure/check.ts';
 import { withFailureContext } from '../../harness/failure/context.ts';
@@ -29,7 +29,7 @@ import { createLogger } from '../../harness/util/log.ts';
 import { describeCustody, describeCustodyDetail } from '../../harness/verify/custody.ts';
 import { recordCustody } from '../../harness/verify/custody-report.ts';
 import { mockHa, roles } from '../../harness/verify/evidence.ts';
-import { useHomeForRate } from '../../harness/verify/home-load.ts';
+import { restoreHome, useHomeForRate } from '../../harness/verify/home-load.ts';
 import { describeGrowth, type SeriesGrowth } from '../../harness/verify/influx-evidence.ts';
 import { type DriveResult, driveScenario } from '../../harness/verify/ingestion.ts';
 import { formatLatency, latencyStats } from '../../harness/verify/latency.ts';
@@ -75,8 +75,10 @@ describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s ov
   let growth: SeriesGrowth[];
   let home: Awaited<ReturnType<typeof useHomeForRate>>;
   let gapViolations = 0;
+  let original: Awaited<ReturnType<typeof useHomeForRate>> | undefined;
 
   beforeAll(async () => {
+    original = await mockHa(stack()).home();
     home = await useHomeForRate(stack(), { seed: cfg.seed, ratePerSec: burstPerSec, minGapMs });
     const proc = startProcessSampler();
     const mockId = stack().containerId(mockHaService());
@@ -193,6 +195,11 @@ describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s ov
       measured: `${s.duplicated}: ${describeCustody(run.custody, ingestion())}`,
       detail: describeCustodyDetail(run.custody),
     });
+  });
+
+  // The boot is shared: the mock's home goes back to the one the file found.
+  afterAll(async () => {
+    if (original) await restoreHome(stack(), original);
   });
 
   it(`makes events queryable within batch timeout + 2 s (p99 <= ${batchTimeoutMs + 2000} ms)`, (ctx) => {
