@@ -103,6 +103,8 @@ const win = (service: string, over: Partial<ReturnType<typeof summariseWindow>> 
   cpuPinned: false,
   peakWorkingSetBytes: 100 * 1024 * 1024,
   peakMemFraction: 100 / 256,
+  throttledFraction: 0,
+  throttledSeconds: 0,
   samples: 10,
   ...over,
 });
@@ -116,6 +118,7 @@ const step = (over: Partial<StepInput> = {}): StepInput => ({
   custody: custody(10_000),
   custodyLine: 'fired 10000 ...',
   latency: { count: 10_000, p50: 400, p95: 900, p99: 1200, max: 2000 },
+  sentLatency: { count: 10_000, p50: 399, p95: 899, p99: 1199, max: 1999 },
   unseen: 0,
   mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 1 },
   services: [win('ingest'), win('influxdb'), win('mock')],
@@ -124,6 +127,7 @@ const step = (over: Partial<StepInput> = {}): StepInput => ({
       pid: process.pid,
       label: 'test process',
       peakRssBytes: 1e8,
+      startRssBytes: 1e8 * 0.9,
       cpuSeconds: 1,
       coreFraction: 0.1,
       peakCoreFraction: 0.2,
@@ -144,8 +148,23 @@ describe('capacity step judge (stop conditions)', () => {
   });
 
   it('names latency over the SLO', () => {
-    const l = judgeStep(step({ latency: { count: 10, p50: 1, p95: 1, p99: 6000, max: 7000 } }));
+    const slow = { count: 10, p50: 1, p95: 1, p99: 6000, max: 7000 };
+    const l = judgeStep(step({ latency: slow, sentLatency: slow }));
     expect(l[0]).toMatchObject({ constraint: 'latency', service: 'ingest' });
+    // No send times in the ledger: judged on the end-to-end latency alone.
+    expect(judgeStep(step({ latency: slow, sentLatency: null }))[0]?.constraint).toBe('latency');
+  });
+
+  it("blames the harness, not the stack, when only the mock's lateness put the p99 over the SLO", () => {
+    const l = judgeStep(
+      step({
+        latency: { count: 10, p50: 1, p95: 1, p99: 5600, max: 7000 },
+        sentLatency: { count: 10, p50: 1, p95: 1, p99: 4700, max: 5000 },
+        mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 400 },
+      }),
+    );
+    expect(l.map((x) => `${x.service} ${x.constraint}`)).toEqual(['mock harness']);
+    expect(l[0]?.detail).toContain('the stack took p99 4700 ms, within the SLO');
   });
 
   it('names the service over 90% of its memory limit and the one pinned at its CPU limit', () => {
@@ -189,6 +208,24 @@ describe('resource window and cost curve', () => {
     expect(w.meanCores).toBeCloseTo(0.5);
     expect(w.cpuPinned).toBe(true);
     expect(w.peakWorkingSetBytes).toBe(104 * 1024 * 1024);
+    expect(w.throttledFraction).toBeNull();
+  });
+
+  it("takes the CFS throttling of the window from the readings that bracket it (Docker's throttling_data)", () => {
+    // 10 periods per reading; from the 2nd reading on, 4 of them throttled, 20 ms each.
+    const samples = [0, 1, 2, 3].map((i) => ({
+      t: 1000 * i,
+      cpuNs: i * 0.1e9,
+      workingSetBytes: 1,
+      periods: 10 * i,
+      throttledPeriods: i === 0 ? 0 : 4 * (i - 1),
+      throttledNs: i === 0 ? 0 : 80e6 * (i - 1),
+    }));
+    const r = { service: 's', cpuLimitCores: 0.5, cpuLimitFrom: 'nanoCPUs' as const, memLimitBytes: null };
+    const w = summariseWindow(r, samples, 1000, 3000);
+    expect(w.throttledFraction).toBeCloseTo(0.4);
+    expect(w.throttledSeconds).toBeCloseTo(0.16);
+    expect(summariseWindow(r, samples, 0, 1000).throttledFraction).toBe(0);
   });
 
   it('fits a line per service, reported per 100 ev/s', () => {

@@ -12,7 +12,10 @@
  *     reading interval of the step;
  *  3. loss: any fired event missing from the test bucket, with its chain-of-custody cause;
  *  4. latency: p99 end-to-end (intended fire time -> queryable) over the SLO (batch timeout + 2 s),
- *     or events seen only after the poller's window.
+ *     or events seen only after the poller's window. When the stack's own share (the mock's send ->
+ *     queryable) is within the SLO, the mock's lateness made the difference: the step is the
+ *     harness's, not the stack's (open-model latency counts from the intended time, so a late
+ *     mock is charged to the stack unless this is checked).
  * Pure: the inputs are what the mock, InfluxDB, Docker and this process reported.
  */
 
@@ -58,6 +61,8 @@ export interface StepInput {
   /** One line of the chain of custody (describeCustody). */
   custodyLine: string;
   latency: LatencyStats;
+  /** The stack's share: mock's send -> queryable (null: the ledger has no send times). */
+  sentLatency: LatencyStats | null;
   unseen: number;
   mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
   services: ServiceWindow[];
@@ -123,6 +128,19 @@ export function judgeStep(s: StepInput): Limit[] {
     });
   if (s.latency.count === 0 && s.custody.fired > 0)
     out.push({ constraint: 'latency', service: s.ingestion, detail: 'no fired event was seen queryable' });
+  else if (
+    s.latency.p99 > s.sloMs &&
+    s.unseen === 0 &&
+    s.sentLatency !== null &&
+    s.sentLatency.count > 0 &&
+    s.sentLatency.p99 <= s.sloMs
+  )
+    // Listed first (a harness limit): the mock's lateness, not the stack, broke the SLO.
+    out.unshift({
+      constraint: 'harness',
+      service: s.mockHa,
+      detail: `end-to-end p99 ${Math.round(s.latency.p99)} ms over the SLO ${s.sloMs} ms only through the mock HA's own lateness (p99 ${s.mock.latenessP99Ms?.toFixed(1) ?? '?'} ms): from the mock's send the stack took p99 ${Math.round(s.sentLatency.p99)} ms, within the SLO`,
+    });
   else if (s.latency.p99 > s.sloMs || s.unseen > 0)
     out.push({
       constraint: 'latency',

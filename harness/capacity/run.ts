@@ -46,6 +46,8 @@ export interface CapacityStep {
   overwritten: number;
   duplicated: number;
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number };
+  /** The stack's share of it: mock's send -> queryable (null: no send times in the ledger). */
+  sentLatencyMs: { count: number; p50: number; p95: number; p99: number; max: number } | null;
   unseen: number;
   mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
   /** The mock's scheduler lateness percentiles over the step, ms (sent - intended). */
@@ -170,6 +172,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
         const harness = proc.window(run.t0, fireEnd + 500);
         const after = await ha.home();
         const latency = latencyStats(run.latenciesMs);
+        const sentLatency = run.sentLatenciesMs.length ? latencyStats(run.sentLatenciesMs) : null;
         const cs = run.custody.summary;
         const limits = judgeStep({
           rate,
@@ -180,6 +183,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
           custody: cs,
           custodyLine: describeCustody(run.custody, ingestion),
           latency,
+          sentLatency,
           unseen: run.unseen,
           mock: {
             achievedRate: run.report.achieved_rate,
@@ -211,6 +215,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
           overwritten: cs.missing.overwritten,
           duplicated: cs.duplicated,
           latencyMs: latency,
+          sentLatencyMs: sentLatency,
           unseen: run.unseen,
           mock: {
             achievedRate: run.report.achieved_rate,

@@ -11,6 +11,8 @@ export interface ProcessCost {
   label: string;
   /** Peak resident set size seen, bytes. */
   peakRssBytes: number;
+  /** RSS at the window's first reading, bytes (peak - start: what the window itself added). */
+  startRssBytes: number;
   /** CPU time (user + system) over the window, s. */
   cpuSeconds: number;
   /** cpuSeconds / wall seconds: 1.0 = one core fully busy. */
@@ -74,6 +76,7 @@ export function processWindow(
     pid: track.pid,
     label: track.label,
     peakRssBytes: inside.reduce((m, x) => Math.max(m, x.rss), 0),
+    startRssBytes: first?.rss ?? 0,
     cpuSeconds: cpu,
     coreFraction: wall > 0 ? cpu / wall : 0,
     peakCoreFraction: peakFraction,

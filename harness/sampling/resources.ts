@@ -13,7 +13,12 @@ import { type DockerMemoryStats, parseMemorySample } from './memory-sample.ts';
 const log = createLogger('sampling:resources');
 
 interface DockerStats extends DockerMemoryStats {
-  cpu_stats?: { cpu_usage?: { total_usage?: number }; online_cpus?: number };
+  cpu_stats?: {
+    cpu_usage?: { total_usage?: number };
+    online_cpus?: number;
+    /** CFS bandwidth control of a container with a CPU limit (cumulative). */
+    throttling_data?: { periods?: number; throttled_periods?: number; throttled_time?: number };
+  };
 }
 
 export interface ResourceSample {
@@ -22,6 +27,11 @@ export interface ResourceSample {
   /** Cumulative CPU time of the container, ns. */
   cpuNs: number;
   workingSetBytes: number;
+  /** Cumulative CFS periods and throttled periods (containers with a CPU limit; else absent). */
+  periods?: number;
+  throttledPeriods?: number;
+  /** Cumulative time the container was throttled, ns. */
+  throttledNs?: number;
 }
 
 export interface ServiceResources {
@@ -45,6 +55,14 @@ export interface ServiceWindow extends ServiceResources {
   peakWorkingSetBytes: number;
   /** Peak working set / memory limit (null without a limit). */
   peakMemFraction: number | null;
+  /**
+   * Share of the CFS periods of the window in which the container used up its CPU quota and was
+   * stopped until the next period (null: no CPU limit or no readings). A container can be
+   * throttled while its mean is far below its limit (bursts within one 100 ms period).
+   */
+  throttledFraction: number | null;
+  /** Time the container spent throttled in the window, s (null: no CPU limit or no readings). */
+  throttledSeconds: number | null;
   samples: number;
 }
 
@@ -108,6 +126,15 @@ export function summariseWindow(
       : 0;
   const span =
     inside.length >= 2 ? ((inside.at(-1) as ResourceSample).t - (inside[0] as ResourceSample).t) / 1000 : 0;
+  const a0 = inside[0];
+  const a1 = inside.at(-1);
+  const periods =
+    a0?.periods !== undefined && a1?.periods !== undefined && inside.length >= 2
+      ? a1.periods - a0.periods
+      : null;
+  const throttledPeriods =
+    periods !== null ? (a1?.throttledPeriods ?? 0) - (a0?.throttledPeriods ?? 0) : null;
+  const throttledNs = periods !== null ? (a1?.throttledNs ?? 0) - (a0?.throttledNs ?? 0) : null;
   const during = sorted.filter((s) => s.t >= fromMs && s.t <= toMs);
   const peak = during.reduce((m, s) => Math.max(m, s.workingSetBytes), 0);
   return {
@@ -118,6 +145,9 @@ export function summariseWindow(
     cpuPinned: fractions.length >= 3 && fractions.every((f) => f >= pinnedAt),
     peakWorkingSetBytes: peak,
     peakMemFraction: r.memLimitBytes ? peak / r.memLimitBytes : null,
+    throttledFraction:
+      periods !== null && periods > 0 && throttledPeriods !== null ? throttledPeriods / periods : null,
+    throttledSeconds: periods !== null && periods > 0 && throttledNs !== null ? throttledNs / 1e9 : null,
     samples: during.length,
   };
 }
@@ -161,8 +191,20 @@ export async function startResourceSampler(opts: {
             const doc = JSON.parse(line) as DockerStats;
             const mem = parseMemorySample(doc);
             const cpuNs = doc.cpu_stats?.cpu_usage?.total_usage;
+            const th = doc.cpu_stats?.throttling_data;
             if (mem && typeof cpuNs === 'number')
-              target.samples.push({ t: mem.t, cpuNs, workingSetBytes: mem.workingSetBytes });
+              target.samples.push({
+                t: mem.t,
+                cpuNs,
+                workingSetBytes: mem.workingSetBytes,
+                ...(typeof th?.periods === 'number' && th.periods > 0
+                  ? {
+                      periods: th.periods,
+                      throttledPeriods: th.throttled_periods ?? 0,
+                      throttledNs: th.throttled_time ?? 0,
+                    }
+                  : {}),
+              });
           } catch (err) {
             log.warn(`${c.service}: unparseable stats line (${String(err)})`);
           }

@@ -72,6 +72,11 @@ export interface DriveResult {
   custody: Custody;
   /** End-to-end latency per event found (intended fire time -> first seen queryable), ms. */
   latenciesMs: number[];
+  /**
+   * The stack's share of it: mock's send -> first seen queryable, ms (events whose send time the
+   * ledger has). latenciesMs minus the mock's own lateness: what the harness cannot be blamed for.
+   */
+  sentLatenciesMs: number[];
   /** Fired events stored at the end but never seen by the poller (arrived outside its window). */
   unseen: number;
   /** The ingestion's own counters during this run (deltas; profile mapping), when it maps them. */
@@ -155,12 +160,15 @@ export async function driveScenario(
   const arrivals = await tracker.stop();
   const custody = await collectCustody(stack, ledger, t0);
   const latenciesMs: number[] = [];
+  const sentLatenciesMs: number[] = [];
   let unseen = 0;
   const storedIds = new Set(custody.rows.filter((r) => r.storedCount > 0).map((r) => r.contextId));
   for (const e of ledger) {
     const seen = arrivals.firstSeen.get(e.contextId);
-    if (seen !== undefined) latenciesMs.push(seen - e.intendedMs);
-    else if (storedIds.has(e.contextId)) unseen++;
+    if (seen !== undefined) {
+      latenciesMs.push(seen - e.intendedMs);
+      if (e.sentMs !== undefined) sentLatenciesMs.push(seen - e.sentMs);
+    } else if (storedIds.has(e.contextId)) unseen++;
   }
   const counters = counterDeltas(countersBefore, await ingestionCounters(stack));
   const cs = custody.summary;
@@ -192,6 +200,7 @@ export async function driveScenario(
     ledger,
     custody,
     latenciesMs,
+    sentLatenciesMs,
     unseen,
     counters,
     polls: arrivals.polls,

@@ -121,7 +121,7 @@ describe(`throughput: two bursts of ${burstPerSec} ev/s for ${burstSeconds} s ov
     recordMeasurement('harness-cost', cost);
     for (const p of processes)
       log.info(
-        `harness cost during the ${burstPerSec} ev/s burst: ${p.label} peak RSS ${(p.peakRssBytes / 1e6).toFixed(1)} MB, CPU ${p.coreFraction.toFixed(3)} cores (peak ${p.peakCoreFraction.toFixed(2)})`,
+        `harness cost during the ${burstPerSec} ev/s burst: ${p.label} peak RSS ${(p.peakRssBytes / 1e6).toFixed(1)} MB (${(p.startRssBytes / 1e6).toFixed(1)} MB at the burst's start), CPU ${p.coreFraction.toFixed(3)} cores (peak ${p.peakCoreFraction.toFixed(2)})`,
       );
     if (mockWindow)
       log.info(

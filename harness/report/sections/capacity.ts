@@ -208,7 +208,7 @@ export function harnessCostSection(measurements: Measurement[]): { html: string;
       rows.push([
         label,
         `${p.label} (pid ${p.pid})`,
-        mib(p.peakRssBytes),
+        `${mib(p.peakRssBytes)} (${(p.peakRssBytes / 1e6).toFixed(1)} MB; +${mib(Math.max(0, p.peakRssBytes - p.startRssBytes))} over the window)`,
         p.coreFraction.toFixed(3),
         p.peakCoreFraction.toFixed(2),
         d.events ? ((p.cpuSeconds / d.events) * 10_000).toFixed(2) : '-',
