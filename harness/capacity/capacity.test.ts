@@ -3,6 +3,7 @@ import { summariseWindow } from '../sampling/resources.ts';
 import type { CustodySummary } from '../verify/custody.ts';
 import { costCurve, fitLine } from './fit.ts';
 import { judgeStep, type StepInput } from './judge.ts';
+import { behindAtEnd } from './run.ts';
 import { roundRate, searchCapacity } from './search.ts';
 
 /** A fake stack that sustains up to `limit` ev/s; each step takes `stepMs` of a fake clock. */
@@ -250,5 +251,18 @@ describe('resource window and cost curve', () => {
     );
     expect(c[0]?.cpuCoresPer100).toBeCloseTo(0.02);
     expect(c[0]?.memMiBPer100).toBeCloseTo(1);
+  });
+});
+
+describe("the mock's lateness at the end of a step", () => {
+  it('is the median of the last 5% by intended time: growing for a mock that falls behind, ~0 after a stall', () => {
+    const behind = Array.from({ length: 100 }, (_, i) => ({ intendedMs: i * 10, sentMs: i * 10 + i * 2 }));
+    expect(behindAtEnd(behind)).toBe(194);
+    const stall = Array.from({ length: 100 }, (_, i) => ({
+      intendedMs: i * 10,
+      sentMs: i * 10 + (i >= 40 && i < 50 ? 300 : 1),
+    }));
+    expect(behindAtEnd(stall)).toBe(1);
+    expect(behindAtEnd([{ intendedMs: 1 }])).toBeNull();
   });
 });

@@ -52,6 +52,11 @@ export interface CapacityStep {
   mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
   /** The mock's scheduler lateness percentiles over the step, ms (sent - intended). */
   mockLatenessMs: RunReport['lateness_ms'];
+  /**
+   * Median lateness of the step's last 5% of events, ms (ledger): a mock that cannot keep the rate
+   * is furthest behind at the end; a stall mid-step has been caught up by then.
+   */
+  mockBehindAtEndMs: number | null;
   services: Omit<ServiceWindow, 'cpuFractions'>[];
   harness: ProcessCost[];
   wallMs: number;
@@ -223,13 +228,14 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
             latenessP99Ms: run.report.lateness_ms?.p99 ?? null,
           },
           mockLatenessMs: run.report.lateness_ms,
+          mockBehindAtEndMs: behindAtEnd(run.ledger),
           services: windows.map(({ cpuFractions: _f, ...w }) => w),
           harness,
           wallMs: Date.now() - t0Wall,
         };
         steps.push(step);
         log.info(
-          `step ${rate} ev/s x ${stepS} s: ${outcome}${limits.length ? ` (${limits.map((l) => `${l.service} ${l.constraint}: ${l.detail}`).join('; ')})` : ''}; p99 ${Math.round(latency.p99)} ms; missing ${cs.missingTotal}/${cs.fired}; mock lateness p99 ${run.report.lateness_ms?.p99} ms`,
+          `step ${rate} ev/s x ${stepS} s: ${outcome}${limits.length ? ` (${limits.map((l) => `${l.service} ${l.constraint}: ${l.detail}`).join('; ')})` : ''}; p99 ${Math.round(latency.p99)} ms; missing ${cs.missingTotal}/${cs.fired}; mock lateness p99 ${run.report.lateness_ms?.p99} ms, behind at the end ${behindAtEnd(run.ledger)?.toFixed(1)} ms; stack-only p99 ${sentLatency ? Math.round(sentLatency.p99) : '?'} ms; throttled ${windows.map((w) => `${w.service} ${w.throttledFraction === null ? '-' : `${Math.round(w.throttledFraction * 100)}%`}`).join(', ')}`,
         );
         return { outcome };
       },
@@ -283,6 +289,20 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
     proc.stop();
     await sampler?.stop();
   }
+}
+
+/**
+ * Median (sent - intended) of the last 5% of `ledger` by intended time (at least one event), ms;
+ * null when the ledger has no send times.
+ */
+export function behindAtEnd(ledger: readonly { intendedMs: number; sentMs?: number }[]): number | null {
+  const timed = ledger
+    .filter((e): e is { intendedMs: number; sentMs: number } => e.sentMs !== undefined)
+    .sort((a, b) => a.intendedMs - b.intendedMs);
+  if (timed.length === 0) return null;
+  const tail = timed.slice(-Math.max(1, Math.ceil(timed.length * 0.05))).map((e) => e.sentMs - e.intendedMs);
+  tail.sort((a, b) => a - b);
+  return tail[Math.floor((tail.length - 1) / 2)] as number;
 }
 
 /** Writes `reports/capacity.json` (HOMEIQ_REPORTS_DIR respected). Returns its path. */
