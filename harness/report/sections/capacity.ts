@@ -128,8 +128,8 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
       'outcome',
       'fired',
       'missing (by cause)',
-      'p50 / p99 ms',
-      'mock lateness p99',
+      'p50 / p99 ms (stack only: p99 from the mock send)',
+      'mock lateness p99 / behind at the end',
       'busiest CPU',
       'highest memory',
       'harness CPU / RSS',
@@ -150,8 +150,8 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
         s.outcome,
         s.fired,
         `${s.missing}${causes ? ` (${causes})` : ''}`,
-        `${Math.round(s.latencyMs.p50)} / ${Math.round(s.latencyMs.p99)}`,
-        s.mock.latenessP99Ms === null ? '-' : `${s.mock.latenessP99Ms.toFixed(1)} ms`,
+        `${Math.round(s.latencyMs.p50)} / ${Math.round(s.latencyMs.p99)}${s.sentLatencyMs ? ` (${Math.round(s.sentLatencyMs.p99)})` : ''}`,
+        `${s.mock.latenessP99Ms === null ? '-' : `${s.mock.latenessP99Ms.toFixed(1)} ms`} / ${s.mockBehindAtEndMs === null ? '-' : `${s.mockBehindAtEndMs.toFixed(1)} ms`}`,
         cpu
           ? `${cpu.service} ${Math.round((cpu.meanCores / cpu.cpuLimitCores) * 100)}% of ${cpu.cpuLimitCores}`
           : '-',
