@@ -121,7 +121,7 @@ const step = (over: Partial<StepInput> = {}): StepInput => ({
   latency: { count: 10_000, p50: 400, p95: 900, p99: 1200, max: 2000 },
   sentLatency: { count: 10_000, p50: 399, p95: 899, p99: 1199, max: 1999 },
   unseen: 0,
-  mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 1 },
+  mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 1, behindAtEndMs: 0.5 },
   services: [win('ingest'), win('influxdb'), win('mock')],
   harness: [
     {
@@ -161,7 +161,7 @@ describe('capacity step judge (stop conditions)', () => {
       step({
         latency: { count: 10, p50: 1, p95: 1, p99: 5600, max: 7000 },
         sentLatency: { count: 10, p50: 1, p95: 1, p99: 4700, max: 5000 },
-        mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 400 },
+        mock: { achievedRate: 1000, rateError: 0, latenessP99Ms: 900, behindAtEndMs: 2 },
       }),
     );
     expect(l.map((x) => `${x.service} ${x.constraint}`)).toEqual(['mock harness']);
@@ -181,13 +181,29 @@ describe('capacity step judge (stop conditions)', () => {
     expect(l.map((x) => `${x.service} ${x.constraint}`)).toEqual(['ingest memory', 'influxdb cpu']);
   });
 
-  it('says harness-limited when the mock is late or the test process saturates, before blaming the stack', () => {
-    const late = judgeStep(step({ mock: { achievedRate: 900, rateError: -0.1, latenessP99Ms: 250 } }));
-    expect(late[0]).toMatchObject({ constraint: 'harness', service: 'mock' });
+  it('says harness-limited when the mock falls behind or the test process saturates, before blaming the stack', () => {
+    const short = judgeStep(
+      step({ mock: { achievedRate: 900, rateError: -0.1, latenessP99Ms: 250, behindAtEndMs: 3 } }),
+    );
+    expect(short[0]).toMatchObject({ constraint: 'harness', service: 'mock' });
+    // Still 1.2 s behind at the end of a 10 s step (> 5%): it could not keep the rate.
+    const behind = judgeStep(
+      step({ mock: { achievedRate: 960, rateError: -0.04, latenessP99Ms: 1300, behindAtEndMs: 1200 } }),
+    );
+    expect(behind.map((x) => `${x.service} ${x.constraint}`)).toEqual(['mock harness']);
+    expect(behind[0]?.detail).toContain('1200 ms behind its schedule at the end of the step (> 500 ms');
     const busy = judgeStep(
       step({ harness: [{ ...step().harness[0], coreFraction: 0.97 } as StepInput['harness'][number]] }),
     );
     expect(busy[0]?.constraint).toBe('harness');
+  });
+
+  it("a stall the mock caught up (lateness p99 1,126 ms, 30 ms behind at the end, on rate) is not the harness's limit", () => {
+    // The reference stack's clean 2,000 ev/s step (mock at 0.15 of its 0.5 cores, throttled 1%).
+    const stall = judgeStep(
+      step({ mock: { achievedRate: 1979, rateError: -0.0105, latenessP99Ms: 1125.5, behindAtEndMs: 30 } }),
+    );
+    expect(stall).toEqual([]);
   });
 });
 

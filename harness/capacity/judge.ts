@@ -3,10 +3,14 @@
  * conditions (issue 15). Every condition the step hit is returned, first the one named as the
  * step's limit: the harness first (then the step says nothing about the stack), then a saturated
  * resource (the cause), then the symptoms it causes (loss, latency):
- *  0. the harness itself: the mock HA's scheduler lateness p99 over HARNESS_LIMITS.latenessP99Ms,
- *     its achieved rate off by more than 5%, its container's CPU pinned at its limit, or the test
- *     process at >= 90% of one core: the step measured the harness, not the stack
- *     ("harness-limited at N ev/s"), and the search stops without blaming the stack;
+ *  0. the harness itself: the mock HA still behind its schedule at the end of the step by more
+ *     than 5% of the step (it could not keep the rate), its achieved rate off by more than 5%, its
+ *     container's CPU pinned at its limit, the test process at >= 90% of one core, or a latency
+ *     over the SLO that only the mock's lateness caused (see 4): the step measured the harness,
+ *     not the stack ("harness-limited at N ev/s"), and the search stops without blaming the stack.
+ *     The mock's lateness p99 alone is not a stop condition: it is recorded, but stalls (the mock
+ *     descheduled on a busy host, then catching up) reach over 1 s p99 with the mock far from its
+ *     CPU limit and on rate (HARNESS_LIMITS.behindAtEndFraction has the figures);
  *  1. memory: a service's working set over 90% of its memory limit;
  *  2. CPU: a service's CPU at >= 90% of its limit (nanoCPUs, else the host's cores) in every
  *     reading interval of the step;
@@ -28,12 +32,19 @@ export type Constraint = 'harness' | 'loss' | 'latency' | 'memory' | 'cpu';
 
 export const HARNESS_LIMITS = {
   /**
-   * Mock scheduler lateness p99 above which the mock fell behind its schedule, ms. Short stalls
-   * (GC, CFS throttling of its 0.5 CPU on a shared 2-core machine) do not change the arrival rate:
-   * the first run on the reference stack measured p99 250 ms at 250 ev/s with the rate on target
-   * (load average ~10); a mock that cannot keep up falls behind by seconds and misses its rate.
+   * How far behind its schedule the mock may still be at the end of a step (median lateness of
+   * the step's last 5% of events), as a fraction of the step: 0.05 = 500 ms on a 10 s step, the
+   * same 5% as the rate tolerance (a mock short of the rate by 5% ends 5% of the step behind).
+   * This separates saturation from stalls; the lateness p99 did not (reference stack, 2 cores
+   * shared, 10 s steps): clean steps at 250-2,000 ev/s had lateness p99 162-1,126 ms (606 ms in
+   * a 500 ev/s throughput burst) with the mock at <= 0.15 of its 0.5 cores, throttled in <= 1% of
+   * CFS periods, on rate within 1.1%, and 1-30 ms behind at the step's end: stalls it caught up.
+   * A mock that cannot keep up (planted fault mock-ha-cpu-starved) ends seconds behind.
+   * The old rule (p99 > 500 ms, and 50 ms before it) called those stalls harness-limited and
+   * stopped the search at 2,000 ev/s on a clean stack. A stall's effect on the latency verdict is
+   * judged on its own: the stack's share of the latency (mock send -> queryable) decides.
    */
-  latenessP99Ms: 500,
+  behindAtEndFraction: 0.05,
   /** |achieved / intended rate - 1| above which the mock did not fire the rate. */
   rateError: 0.05,
   /** Test-process CPU (cores, mean over the step) at which the harness is saturated. */
@@ -64,7 +75,14 @@ export interface StepInput {
   /** The stack's share: mock's send -> queryable (null: the ledger has no send times). */
   sentLatency: LatencyStats | null;
   unseen: number;
-  mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
+  mock: {
+    achievedRate: number | null;
+    rateError: number | null;
+    /** Recorded and reported; not a stop condition (see HARNESS_LIMITS.behindAtEndFraction). */
+    latenessP99Ms: number | null;
+    /** Median lateness of the step's last 5% of events, ms (null: no send times). */
+    behindAtEndMs: number | null;
+  };
   services: ServiceWindow[];
   harness: ProcessCost[];
 }
@@ -75,12 +93,13 @@ const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 /** Every stop condition the step hit, in the order above (empty: the rate is sustainable). */
 export function judgeStep(s: StepInput): Limit[] {
   const out: Limit[] = [];
-  const lateness = s.mock.latenessP99Ms;
-  if (lateness !== null && lateness > HARNESS_LIMITS.latenessP99Ms)
+  const behind = s.mock.behindAtEndMs;
+  const behindLimitMs = HARNESS_LIMITS.behindAtEndFraction * s.durationS * 1000;
+  if (behind !== null && behind > behindLimitMs)
     out.push({
       constraint: 'harness',
       service: s.mockHa,
-      detail: `mock HA scheduler lateness p99 ${lateness.toFixed(1)} ms > ${HARNESS_LIMITS.latenessP99Ms} ms`,
+      detail: `mock HA still ${behind.toFixed(0)} ms behind its schedule at the end of the step (> ${behindLimitMs.toFixed(0)} ms, ${HARNESS_LIMITS.behindAtEndFraction * 100}% of the ${s.durationS} s step; lateness p99 ${s.mock.latenessP99Ms?.toFixed(0) ?? '?'} ms): it could not keep the rate`,
     });
   if (s.mock.rateError !== null && Math.abs(s.mock.rateError) > HARNESS_LIMITS.rateError)
     out.push({

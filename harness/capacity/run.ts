@@ -25,7 +25,7 @@ import { useHomeForRate } from '../verify/home-load.ts';
 import { driveScenario } from '../verify/ingestion.ts';
 import { latencyStats } from '../verify/latency.ts';
 import { type CostPoint, costCurve, type ServiceCost } from './fit.ts';
-import { HARNESS_LIMITS, judgeStep, type Limit } from './judge.ts';
+import { HARNESS_LIMITS, judgeStep, type Limit, type StepInput } from './judge.ts';
 import { type SearchEnd, searchCapacity } from './search.ts';
 
 const log = createLogger('capacity');
@@ -49,7 +49,7 @@ export interface CapacityStep {
   /** The stack's share of it: mock's send -> queryable (null: no send times in the ledger). */
   sentLatencyMs: { count: number; p50: number; p95: number; p99: number; max: number } | null;
   unseen: number;
-  mock: { achievedRate: number | null; rateError: number | null; latenessP99Ms: number | null };
+  mock: StepInput['mock'];
   /** The mock's scheduler lateness percentiles over the step, ms (sent - intended). */
   mockLatenessMs: RunReport['lateness_ms'];
   /**
@@ -178,6 +178,12 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
         const after = await ha.home();
         const latency = latencyStats(run.latenciesMs);
         const sentLatency = run.sentLatenciesMs.length ? latencyStats(run.sentLatenciesMs) : null;
+        const mock: StepInput['mock'] = {
+          achievedRate: run.report.achieved_rate,
+          rateError: run.report.rate_error,
+          latenessP99Ms: run.report.lateness_ms?.p99 ?? null,
+          behindAtEndMs: behindAtEnd(run.ledger),
+        };
         const cs = run.custody.summary;
         const limits = judgeStep({
           rate,
@@ -190,11 +196,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
           latency,
           sentLatency,
           unseen: run.unseen,
-          mock: {
-            achievedRate: run.report.achieved_rate,
-            rateError: run.report.rate_error,
-            latenessP99Ms: run.report.lateness_ms?.p99 ?? null,
-          },
+          mock,
           services: windows,
           harness,
         });
@@ -222,20 +224,16 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
           latencyMs: latency,
           sentLatencyMs: sentLatency,
           unseen: run.unseen,
-          mock: {
-            achievedRate: run.report.achieved_rate,
-            rateError: run.report.rate_error,
-            latenessP99Ms: run.report.lateness_ms?.p99 ?? null,
-          },
+          mock,
           mockLatenessMs: run.report.lateness_ms,
-          mockBehindAtEndMs: behindAtEnd(run.ledger),
+          mockBehindAtEndMs: mock.behindAtEndMs,
           services: windows.map(({ cpuFractions: _f, ...w }) => w),
           harness,
           wallMs: Date.now() - t0Wall,
         };
         steps.push(step);
         log.info(
-          `step ${rate} ev/s x ${stepS} s: ${outcome}${limits.length ? ` (${limits.map((l) => `${l.service} ${l.constraint}: ${l.detail}`).join('; ')})` : ''}; p99 ${Math.round(latency.p99)} ms; missing ${cs.missingTotal}/${cs.fired}; mock lateness p99 ${run.report.lateness_ms?.p99} ms, behind at the end ${behindAtEnd(run.ledger)?.toFixed(1)} ms; stack-only p99 ${sentLatency ? Math.round(sentLatency.p99) : '?'} ms; throttled ${windows.map((w) => `${w.service} ${w.throttledFraction === null ? '-' : `${Math.round(w.throttledFraction * 100)}%`}`).join(', ')}`,
+          `step ${rate} ev/s x ${stepS} s: ${outcome}${limits.length ? ` (${limits.map((l) => `${l.service} ${l.constraint}: ${l.detail}`).join('; ')})` : ''}; p99 ${Math.round(latency.p99)} ms; missing ${cs.missingTotal}/${cs.fired}; mock lateness p99 ${run.report.lateness_ms?.p99} ms, behind at the end ${mock.behindAtEndMs?.toFixed(1)} ms; stack-only p99 ${sentLatency ? Math.round(sentLatency.p99) : '?'} ms; throttled ${windows.map((w) => `${w.service} ${w.throttledFraction === null ? '-' : `${Math.round(w.throttledFraction * 100)}%`}`).join(', ')}`,
         );
         return { outcome };
       },
