@@ -7,13 +7,14 @@ import { behindAtEnd } from './run.ts';
 import { roundRate, searchCapacity } from './search.ts';
 
 /** A fake stack that sustains up to `limit` ev/s; each step takes `stepMs` of a fake clock. */
-function fake(limit: number, opts: { stepMs?: number; harnessAt?: number } = {}) {
+function fake(limit: number, opts: { stepMs?: number; harnessAt?: number; downAt?: number } = {}) {
   let t = 0;
   return {
     now: () => t,
     step: async (rate: number) => {
       t += opts.stepMs ?? 20_000;
       if (opts.harnessAt !== undefined && rate >= opts.harnessAt) return { outcome: 'harness' as const };
+      if (opts.downAt !== undefined && rate >= opts.downAt) return { outcome: 'down' as const };
       return { outcome: rate <= limit ? ('pass' as const) : ('fail' as const) };
     },
   };
@@ -56,6 +57,17 @@ describe('capacity search (step up x2, then bisect)', () => {
     );
     expect(r.end).toBe('harness-limited');
     expect(r.harnessLimitedAt).toBe(4_000);
+    expect(r.maxSustainable).toBe(2_000);
+  });
+
+  it('ends when a service goes down (the stack is recovering: later steps would measure that), naming the rate', async () => {
+    const a = fake(1e9, { downAt: 4_000 });
+    const r = await searchCapacity(
+      { startRate: 250, maxRate: 1e6, budgetMs: 1e9, firstStepEstimateMs: 1, now: a.now },
+      a.step,
+    );
+    expect(r.end).toBe('service-down');
+    expect(r.lowestFailing).toBe(4_000);
     expect(r.maxSustainable).toBe(2_000);
   });
 

@@ -28,7 +28,11 @@ import type { ServiceWindow } from '../sampling/resources.ts';
 import type { CustodySummary } from '../verify/custody.ts';
 import type { LatencyStats } from '../verify/latency.ts';
 
-export type Constraint = 'harness' | 'loss' | 'latency' | 'memory' | 'cpu';
+/**
+ * 'down': a service crashed, stopped or restarted during the step (Docker; run.ts), named
+ * 'memory' instead when Docker says it was OOM-killed.
+ */
+export type Constraint = 'harness' | 'loss' | 'latency' | 'memory' | 'cpu' | 'down';
 
 export const HARNESS_LIMITS = {
   /**

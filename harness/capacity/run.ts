@@ -27,6 +27,7 @@ import { latencyStats } from '../verify/latency.ts';
 import { type CostPoint, costCurve, type ServiceCost } from './fit.ts';
 import { HARNESS_LIMITS, judgeStep, type Limit, type StepInput } from './judge.ts';
 import { type SearchEnd, searchCapacity } from './search.ts';
+import { containerStates, servicesDown } from './service-state.ts';
 
 const log = createLogger('capacity');
 
@@ -35,7 +36,7 @@ export const CAPACITY_SCHEMA = 'homeiq-capacity/1';
 export interface CapacityStep {
   rate: number;
   durationS: number;
-  outcome: 'pass' | 'fail' | 'harness';
+  outcome: 'pass' | 'fail' | 'harness' | 'down';
   limits: Limit[];
   home: { entities: number; minGapMs: number; gapViolations: number };
   fired: number;
@@ -149,6 +150,9 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
   const proc = startProcessSampler();
   const ha = mockHa(stack);
   const steps: CapacityStep[] = [];
+  // Docker's view of every container before the search: a service that crashes, is OOM-killed or
+  // restarts during a step is the stack's limit at that rate (the search ends there).
+  const statesBefore = await containerStates(containers);
   try {
     const search = await searchCapacity(
       {
@@ -167,11 +171,31 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
         });
         const violationsBefore = home.gap_violations;
         const t0Wall = Date.now();
-        const run = await driveScenario(
-          stack,
-          { kind: 'steady', rate, durationS: stepS },
-          { quietMs: batchTimeoutMs + 5_000, settleTimeoutMs: 30_000, record: false },
-        );
+        let run: Awaited<ReturnType<typeof driveScenario>>;
+        try {
+          run = await driveScenario(
+            stack,
+            { kind: 'steady', rate, durationS: stepS },
+            { quietMs: batchTimeoutMs + 5_000, settleTimeoutMs: 30_000, record: false },
+          );
+        } catch (err) {
+          // The step could not be judged: was it because a service went down under the load?
+          const down = servicesDown(statesBefore, await containerStates(containers));
+          if (down.length === 0) throw err;
+          const windows = sampler?.window(t0Wall, Date.now(), { pinnedAt: HARNESS_LIMITS.pinnedAt }) ?? [];
+          const limits: Limit[] = down.map((d) => ({
+            constraint: d.oomKilled ? 'memory' : 'down',
+            service: d.service,
+            detail: `went down during the ${rate} ev/s step: ${d.detail}${memoryPeak(windows, d.service)}; the step could not be finished (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+          }));
+          steps.push(
+            downStep(rate, stepS, limits, windows, proc.window(t0Wall, Date.now()), Date.now() - t0Wall),
+          );
+          log.info(
+            `step ${rate} ev/s x ${stepS} s: down (${limits.map((l) => `${l.service} ${l.constraint}: ${l.detail}`).join('; ')})`,
+          );
+          return { outcome: 'down' as const };
+        }
         const fireEnd = run.t0 + stepS * 1000;
         const windows = sampler?.window(run.t0, fireEnd, { pinnedAt: HARNESS_LIMITS.pinnedAt }) ?? [];
         const harness = proc.window(run.t0, fireEnd + 500);
@@ -200,11 +224,20 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
           services: windows,
           harness,
         });
-        const outcome = limits.some((l) => l.constraint === 'harness')
-          ? 'harness'
-          : limits.length
-            ? 'fail'
-            : 'pass';
+        const down = servicesDown(statesBefore, await containerStates(containers));
+        for (const d of down)
+          limits.unshift({
+            constraint: d.oomKilled ? 'memory' : 'down',
+            service: d.service,
+            detail: `went down during the ${rate} ev/s step: ${d.detail}${memoryPeak(windows, d.service)}`,
+          });
+        const outcome = down.length
+          ? ('down' as const)
+          : limits.some((l) => l.constraint === 'harness')
+            ? 'harness'
+            : limits.length
+              ? 'fail'
+              : 'pass';
         const step: CapacityStep = {
           rate,
           durationS: stepS,
@@ -241,14 +274,16 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
     const failing =
       search.lowestFailing === null
         ? undefined
-        : steps.find((s) => s.rate === search.lowestFailing && s.outcome === 'fail');
+        : steps.find(
+            (s) => s.rate === search.lowestFailing && (s.outcome === 'fail' || s.outcome === 'down'),
+          );
     const first = failing?.limits[0];
     const harnessStep =
       search.harnessLimitedAt === null
         ? undefined
         : steps.find((s) => s.rate === search.harnessLimitedAt && s.outcome === 'harness');
     const costPoints: CostPoint[] = steps
-      .filter((s) => s.outcome !== 'harness')
+      .filter((s) => s.outcome !== 'harness' && s.outcome !== 'down')
       .map((s) => ({ rate: s.rate, services: s.services }));
     const base = {
       maxSustainableRate: search.maxSustainable,
@@ -287,6 +322,47 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
     proc.stop();
     await sampler?.stop();
   }
+}
+
+/** ", working set peaked at X MiB of Y MiB" for `service` in `windows`, or ''. */
+function memoryPeak(windows: ServiceWindow[], service: string): string {
+  const w = windows.find((x) => x.service === service);
+  if (!w || w.peakWorkingSetBytes === 0) return '';
+  return `, working set peaked at ${(w.peakWorkingSetBytes / 1048576).toFixed(1)} MiB${w.memLimitBytes ? ` of its ${(w.memLimitBytes / 1048576).toFixed(0)} MiB limit` : ''}`;
+}
+
+/** A step that ended with a service down: no custody or latency figures, only the resources. */
+function downStep(
+  rate: number,
+  durationS: number,
+  limits: Limit[],
+  windows: ServiceWindow[],
+  harness: ProcessCost[],
+  wallMs: number,
+): CapacityStep {
+  const none = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  return {
+    rate,
+    durationS,
+    outcome: 'down',
+    limits,
+    home: { entities: 0, minGapMs: 0, gapViolations: 0 },
+    fired: 0,
+    stored: 0,
+    missing: 0,
+    missingByFate: {},
+    overwritten: 0,
+    duplicated: 0,
+    latencyMs: none,
+    sentLatencyMs: null,
+    unseen: 0,
+    mock: { achievedRate: null, rateError: null, latenessP99Ms: null, behindAtEndMs: null },
+    mockLatenessMs: null,
+    mockBehindAtEndMs: null,
+    services: windows.map(({ cpuFractions: _f, ...w }) => w),
+    harness,
+    wallMs,
+  };
 }
 
 /**

@@ -8,8 +8,12 @@
  */
 
 export interface StepOutcome {
-  /** 'pass': sustainable; 'fail': the stack hit a stop condition; 'harness': the harness saturated. */
-  outcome: 'pass' | 'fail' | 'harness';
+  /**
+   * 'pass': sustainable; 'fail': the stack hit a stop condition; 'harness': the harness saturated;
+   * 'down': a service of the stack went down (the search ends: later steps would measure a
+   * recovering stack).
+   */
+  outcome: 'pass' | 'fail' | 'harness' | 'down';
 }
 
 export interface SearchOptions {
@@ -30,6 +34,7 @@ export type SearchEnd =
   | 'max-rate-sustained'
   | 'budget'
   | 'harness-limited'
+  | 'service-down'
   | 'nothing-sustainable';
 
 export interface SearchResult<S extends StepOutcome> {
@@ -84,6 +89,10 @@ export async function searchCapacity<S extends StepOutcome>(
     if (!fits()) return result('budget');
     const o = await step(rate);
     if (o === 'harness') return result('harness-limited', rate);
+    if (o === 'down') {
+      hi = rate;
+      return result('service-down');
+    }
     if (o === 'fail') {
       hi = rate;
       break;
@@ -99,6 +108,10 @@ export async function searchCapacity<S extends StepOutcome>(
     if (!fits()) return result('budget');
     const o = await step(mid);
     if (o === 'harness') return result('harness-limited', mid);
+    if (o === 'down') {
+      hi = mid;
+      return result('service-down');
+    }
     if (o === 'fail') hi = mid;
     else lo = mid;
   }

@@ -26,7 +26,8 @@ export function capacitySection(measurements: Measurement[]): { html: string; md
   const md = ['## Capacity (maximum sustainable event rate and cost curve)', ''];
   for (const r of items) {
     const steps = [...r.steps].sort((a, b) => a.rate - b.rate);
-    const judged = steps.filter((s) => s.outcome !== 'harness');
+    // Steps with figures of the stack: not the harness's, not one where a service went down.
+    const judged = steps.filter((s) => s.outcome !== 'harness' && s.outcome !== 'down');
     html.push(
       `<p class="banner ${r.harnessLimitedAt !== null ? 'warn' : r.headroomFactor >= 1 ? 'good' : 'bad'}">${esc(r.summary)}</p>`,
       `<p class="muted">seed ${esc(r.seed)} · ${esc(r.stack.profile)} (${esc(r.stack.target)}) · steps of ${esc(r.options.stepS)} s, ${esc(r.options.startRate)}..${esc(r.options.maxRate)} ev/s, budget ${esc(r.options.budgetS)} s, ended: ${esc(r.end)} · home sized to each rate with a ${esc(r.options.minGapMs)} ms minimum gap per entity · SLO p99 <= ${esc(r.options.sloMs)} ms · ${esc(r.resourceEvidence)}</p>`,
