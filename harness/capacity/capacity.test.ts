@@ -257,6 +257,26 @@ describe('resource window and cost curve', () => {
     expect(summariseWindow(r, samples, 0, 1000).throttledFraction).toBe(0);
   });
 
+  it('sees a CPU pinned at its limit from the mean and the CFS throttling when one reading dips (jitter)', () => {
+    // 0.05 cores: readings at 100%, 80%, 100%, 100% of the limit; throttled in 99% of the periods.
+    const use = [0, 0.05, 0.09, 0.14, 0.19];
+    const samples = use.map((cpu, i) => ({
+      t: 1000 * i,
+      cpuNs: cpu * 1e9,
+      workingSetBytes: 1,
+      periods: 10 * i,
+      throttledPeriods: Math.round(9.9 * i),
+      throttledNs: 0,
+    }));
+    const r = { service: 's', cpuLimitCores: 0.05, cpuLimitFrom: 'nanoCPUs' as const, memLimitBytes: null };
+    const w = summariseWindow(r, samples, 0, 4000);
+    expect(w.cpuFractions.some((f) => f < 0.9)).toBe(true);
+    expect(w.cpuPinned).toBe(true);
+    // The same usage without throttling (no kernel-enforced limit) is not pinned on the mean alone.
+    const free = samples.map(({ t, cpuNs, workingSetBytes }) => ({ t, cpuNs, workingSetBytes }));
+    expect(summariseWindow(r, free, 0, 4000).cpuPinned).toBe(false);
+  });
+
   it('fits a line per service, reported per 100 ev/s', () => {
     expect(
       fitLine([

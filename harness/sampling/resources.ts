@@ -50,7 +50,13 @@ export interface ServiceWindow extends ServiceResources {
   meanCores: number;
   /** Fraction of the CPU limit used per reading interval in the window. */
   cpuFractions: number[];
-  /** Every interval of the window at >= pinnedAt of the limit (and at least 3 intervals). */
+  /**
+   * At its CPU limit for the whole window: every reading interval at >= pinnedAt of the limit (and
+   * at least 3 intervals), or, with a limit the kernel enforces, the mean over the window at >=
+   * pinnedAt of it and the container throttled in >= pinnedAt of its CFS periods (the readings'
+   * 1 s intervals jitter: the ingestion starved to 0.05 cores averaged 96% of it, throttled in 99%
+   * of its periods, with one reading under 90%).
+   */
   cpuPinned: boolean;
   peakWorkingSetBytes: number;
   /** Peak working set / memory limit (null without a limit). */
@@ -142,7 +148,14 @@ export function summariseWindow(
     cpuSeconds,
     meanCores: span > 0 ? cpuSeconds / span : 0,
     cpuFractions: fractions,
-    cpuPinned: fractions.length >= 3 && fractions.every((f) => f >= pinnedAt),
+    cpuPinned:
+      (fractions.length >= 3 && fractions.every((f) => f >= pinnedAt)) ||
+      (span > 0 &&
+        cpuSeconds / span / r.cpuLimitCores >= pinnedAt &&
+        periods !== null &&
+        periods > 0 &&
+        throttledPeriods !== null &&
+        throttledPeriods / periods >= pinnedAt),
     peakWorkingSetBytes: peak,
     peakMemFraction: r.memLimitBytes ? peak / r.memLimitBytes : null,
     throttledFraction:
