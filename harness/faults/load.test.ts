@@ -84,7 +84,7 @@ describe('loadFaults', () => {
       entry('a', { runner: 'docker', expect: [{ suite: B, test: 'x check', service: 'Influx DB' }] }),
     ]);
     expect(problems(root)).toEqual([
-      'fixtures/faults/faults.json: [0].runner = "docker" is invalid: expected one of suites, upgrade',
+      'fixtures/faults/faults.json: [0].runner = "docker" is invalid: expected one of suites, upgrade, capacity',
       'fixtures/faults/faults.json: [0].expect[0].service = "Influx DB" is invalid: expected a compose service name, e.g. websocket-ingestion-test',
     ]);
     const other = repo({ 'a.env': 'X=1\n' }, [

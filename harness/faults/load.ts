@@ -269,7 +269,7 @@ function groupProblems(faults: LoadedFault[], rel: string): string[] {
         `${rel}: boot "${boot}" is invalid: expected a group name no fault has (reports/faults/<fault or group>/ would collide)`,
       );
     const runners = new Set(members.map((m) => m.runner));
-    if (runners.size > 1 || runners.has('upgrade'))
+    if (runners.size > 1 || runners.has('upgrade') || runners.has('capacity'))
       lines.push(
         `${rel}: boot "${boot}" (${members.map((m) => m.name).join(', ')}): expected faults of the "suites" runner only`,
       );

@@ -8,7 +8,7 @@ import type { MatrixRow } from './decide.ts';
 export interface BootResult {
   /** The faults that shared this boot (HOMEIQ_FAULT=a,b). */
   faults: string[];
-  runner: 'suites' | 'upgrade';
+  runner: 'suites' | 'upgrade' | 'capacity';
   scenario: 'short' | 'burst';
   /** The command run, environment first. */
   command: string;

@@ -34,7 +34,12 @@ export function renderFaultsTable(faults: LoadedFault[]): string {
   }
   const rows = faults.map((f) => {
     const checks = f.expect.map((e) => `${stem(e.suite)}: "${e.test}" names \`${e.service}\``).join('; ');
-    const runs = f.runner === 'upgrade' ? '`npm run test:upgrade`' : f.suites.map((s) => stem(s)).join(', ');
+    const runs =
+      f.runner === 'upgrade'
+        ? '`npm run test:upgrade`'
+        : f.runner === 'capacity'
+          ? '`npm run capacity`'
+          : f.suites.map((s) => stem(s)).join(', ');
     return `| ${f.name} | ${files(f)} | ${cell(f.breaks)} | ${cell(f.kind)} | ${cell(checks)} | ${runs} | ${runsOn.get(f.name) ?? f.scenario} | ${f.boot ? `\`${f.boot}\`` : ''} |`;
   });
   return [

@@ -21,7 +21,7 @@ export const scenarioEnv = (scenario: 'short' | 'burst'): Record<string, string>
 
 export interface BootPlan {
   faults: LoadedFault[];
-  runner: 'suites' | 'upgrade';
+  runner: 'suites' | 'upgrade' | 'capacity';
   scenario: 'short' | 'burst';
   suites: string[];
   /** HOMEIQ_FAULT of the boot. */
@@ -60,7 +60,9 @@ export function planBoot(faults: LoadedFault[], root = repoRoot): BootPlan {
   const argv =
     runner === 'upgrade'
       ? [process.execPath, join(root, 'harness', 'upgrade', 'cli.ts')]
-      : [process.execPath, vitest, 'run', '--project', 'suites', ...suites];
+      : runner === 'capacity'
+        ? [process.execPath, join(root, 'harness', 'capacity', 'cli.ts'), ...CAPACITY_FAULT_ARGS]
+        : [process.execPath, vitest, 'run', '--project', 'suites', ...suites];
   return { faults, runner, scenario, suites, fault, dir, env, argv };
 }
 
@@ -69,8 +71,19 @@ export const commandOf = (p: BootPlan, root = repoRoot): string =>
     ...Object.entries(p.env)
       .filter(([k]) => k !== 'HOMEIQ_REPORT_SCREENSHOT')
       .map(([k, v]) => `${k}=${k === 'HOMEIQ_REPORTS_DIR' ? relative(root, v) : v}`),
-    p.runner === 'upgrade' ? 'npm run test:upgrade' : `npx vitest run --project suites ${p.suites.join(' ')}`,
+    p.runner === 'upgrade'
+      ? 'npm run test:upgrade'
+      : p.runner === 'capacity'
+        ? `npm run capacity -- ${CAPACITY_FAULT_ARGS.join(' ')}`
+        : `npx vitest run --project suites ${p.suites.join(' ')}`,
   ].join(' ');
+
+/**
+ * The capacity search a fault of runner "capacity" gets: one 10 s step at 500 ev/s (the seed's
+ * peak) within a 40 s budget, the smallest that showed ingestion-cpu-starved (limit at 500 ev/s)
+ * and mock-ha-cpu-starved (harness-limited) caught.
+ */
+export const CAPACITY_FAULT_ARGS = ['--budget', '40', '--start-rate', '500'] as const;
 
 let current: ReturnType<typeof spawn> | undefined;
 

@@ -53,7 +53,9 @@ export const expectationSchema = z
   )
   .strict();
 
-export const runners = ['suites', 'upgrade'] as const;
+export const runners = ['suites', 'upgrade', 'capacity'] as const;
+/** The suite file of runner "capacity" (`npm run capacity`; not part of the suites project). */
+export const CAPACITY_SUITE = 'suites/capacity/capacity.test.ts';
 export const scenarios = ['short', 'burst'] as const;
 
 export const faultEntrySchema = z
@@ -90,6 +92,15 @@ export const faultEntrySchema = z
   .strict()
   .superRefine((f, ctx) => {
     f.suites.forEach((s, i) => {
+      if ((f.runner === 'capacity') !== (s === CAPACITY_SUITE))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['suites', i],
+          message:
+            f.runner === 'capacity'
+              ? `${CAPACITY_SUITE} (runner "capacity" runs npm run capacity)`
+              : `a suite file other than ${CAPACITY_SUITE} (it runs with runner "capacity")`,
+        });
       const upgrade = s.startsWith(UPGRADE_SUITES_DIR);
       if (f.runner === 'upgrade' && !upgrade)
         ctx.addIssue({
@@ -97,7 +108,7 @@ export const faultEntrySchema = z
           path: ['suites', i],
           message: `a suite file under ${UPGRADE_SUITES_DIR} (runner "upgrade" runs npm run test:upgrade)`,
         });
-      if (f.runner === 'suites' && upgrade)
+      if (f.runner !== 'upgrade' && upgrade)
         ctx.addIssue({
           code: 'custom',
           path: ['suites', i],

@@ -76,7 +76,8 @@ describe(`capacity: open-model search ${startRate}..${maxRate} ev/s, ${stepS} s 
   it(`sustains the seed's ${cfg.load.burstPerSec} ev/s peak (headroom factor >= 1)`, (ctx) => {
     withFailureContext(ctx, stack(), () => (result.limit ? [result.limit.service] : []));
     check(result.headroomFactor >= 1, {
-      service: result.limit?.service ?? roles().ingestion.service,
+      // Harness-limited: the harness's service is named, never the stack's.
+      service: result.harnessLimit?.[0]?.service ?? result.limit?.service ?? roles().ingestion.service,
       what: `maximum sustainable event rate vs the ${cfg.load.burstPerSec} ev/s peak`,
       expected: `>= ${cfg.load.burstPerSec} ev/s`,
       measured: result.summary,
