@@ -5,11 +5,11 @@
  * then runs preflight and the capacity suite (suites/capacity) through vitest, so the result lands
  * in reports/capacity.json, the human report's capacity section and JUnit. Exit code: vitest's.
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseCli, usageError } from '../cli/args.ts';
 import { ConfigError } from '../config/load.ts';
 import { validateHarnessConfig } from '../config/validate.ts';
+import { runForwardingSignals } from '../util/child.ts';
 
 const PROGRAM = 'capacity';
 const root = resolve(import.meta.dirname, '..', '..');
@@ -49,19 +49,8 @@ section of reports/report.html, reports/junit.xml. Docker runs one stack at a ti
 machine: keep one capacity run at a time.
 Exit: 0 passed, 1 a check failed (e.g. headroom < 1), 2 bad input.`;
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit' });
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      done(code ?? (signal ? 128 + 2 : 1));
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
+  runForwardingSignals(cmd, args, { cwd: root, env });
 
 async function main(): Promise<number> {
   const { values } = parseCli(PROGRAM, USAGE, {

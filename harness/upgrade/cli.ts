@@ -4,27 +4,16 @@
  * then runs preflight (project image) and the upgrade suite through vitest, so the results land
  * in reports/junit.xml and the human report like every other suite. Exit code: vitest's.
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { runForwardingSignals } from '../util/child.ts';
 import { parseUpgradeArgs, resolveUpgradeOptions, UpgradeConfigError, USAGE, upgradeEnv } from './options.ts';
 import { dockerLookup } from './starting-point.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 export const UPGRADE_SUITE = 'suites/upgrade/influxdb-upgrade.test.ts';
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit' });
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      done(code ?? (signal ? 128 + 2 : 1));
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
+  runForwardingSignals(cmd, args, { cwd: root, env });
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseUpgradeArgs>;

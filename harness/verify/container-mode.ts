@@ -5,6 +5,7 @@
  * (a service's own mode field is optional, mapped in the profile). Rule (seed Epic 40, the
  * dual-deployment table): a service of the test profile never runs in production mode.
  */
+import type { Expectation } from '../failure/check.ts';
 import { inspect } from '../stack/docker.ts';
 import type { StartedStack } from '../stack/types.ts';
 
@@ -44,4 +45,17 @@ export const modeIsTest = (m: ContainerMode): boolean => m.value === undefined |
 export function describeMode(m: ContainerMode): string {
   if (m.unreadable) return `${m.variable} unreadable (${m.unreadable})`;
   return m.value === undefined ? `${m.variable} unset` : `${m.variable}=${m.value}`;
+}
+
+/** The check entry (harness/failure/check.ts checkAll) for one service's mode from its container. */
+export function modeCheck(service: string, m: ContainerMode): { ok: boolean; e: Expectation } {
+  return {
+    ok: modeIsTest(m),
+    e: {
+      service,
+      what: `its container's environment (docker inspect, ${m.variable})`,
+      expected: `${m.variable} unset or "test"`,
+      measured: describeMode(m),
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
 import { describeResult, probe } from '../../harness/probes/http.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { waitFor } from '../../harness/util/wait.ts';
-import { containerMode, describeMode, modeIsTest } from '../../harness/verify/container-mode.ts';
+import { containerMode, modeCheck } from '../../harness/verify/container-mode.ts';
 import { describeCustody } from '../../harness/verify/custody.ts';
 import { fieldAt, fireAndAwaitStored, roles } from '../../harness/verify/evidence.ts';
 
@@ -169,18 +169,7 @@ describe('AI services reachable in test mode', () => {
     const modes = await Promise.all(ai.map((a) => containerMode(stack(), a.service, modeVariable)));
     checkAll(
       [
-        ...ai.map((a, i) => {
-          const m = modes[i] ?? { variable: modeVariable };
-          return {
-            ok: modeIsTest(m),
-            e: {
-              service: a.service,
-              what: `its container's environment (docker inspect, ${modeVariable})`,
-              expected: `${modeVariable} unset or "test"`,
-              measured: describeMode(m),
-            },
-          };
-        }),
+        ...ai.map((a, i) => modeCheck(a.service, modes[i] ?? { variable: modeVariable })),
         ...series.map(({ target, samples }) => {
           const modePath = byService.get(target.service)?.health?.deploymentMode;
           const bad = samples.filter((x) => {

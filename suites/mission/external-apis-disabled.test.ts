@@ -23,7 +23,7 @@ import { docker } from '../../harness/stack/docker.ts';
 import { requireCapability, type StartedStack, type VariantResult } from '../../harness/stack/types.ts';
 import { useStack } from '../../harness/stack/use-stack.ts';
 import { waitFor } from '../../harness/util/wait.ts';
-import { containerMode, describeMode, modeIsTest } from '../../harness/verify/container-mode.ts';
+import { containerMode, modeCheck } from '../../harness/verify/container-mode.ts';
 import { mappedHealth, roles } from '../../harness/verify/evidence.ts';
 
 const collectors = () => roles().collectors;
@@ -140,15 +140,7 @@ describe('external APIs disabled in test mode', () => {
     );
     checkAll(
       [
-        ...results.map(({ c, mode }) => ({
-          ok: modeIsTest(mode),
-          e: {
-            service: c.service,
-            what: `its container's environment (docker inspect, ${modeVariable})`,
-            expected: `${modeVariable} unset or "test"`,
-            measured: describeMode(mode),
-          },
-        })),
+        ...results.map(({ c, mode }) => modeCheck(c.service, mode)),
         ...results.map(({ c, h, raw }) => ({
           ok: h
             ? h.healthy && (h.deploymentMode === undefined || h.deploymentMode === 'test')
