@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HarnessConfig } from '../config/load.ts';
+import { CAPACITY_STEP_OVERHEAD_S } from '../config/validate.ts';
 import type { RunReport } from '../mock-ha/control-client.ts';
 import { activeProfile } from '../profile/index.ts';
 import { reportsDir } from '../report/measurements.ts';
@@ -159,7 +160,7 @@ export async function runCapacity(stack: StartedStack, cfg: HarnessConfig): Prom
         startRate,
         maxRate,
         budgetMs: budgetS * 1000 - (Date.now() - started),
-        firstStepEstimateMs: (stepS + 20) * 1000,
+        firstStepEstimateMs: (stepS + CAPACITY_STEP_OVERHEAD_S) * 1000,
         resolution: 0.1,
       },
       async (rate) => {

@@ -26,19 +26,43 @@ export function parseCli<O extends ParseArgsOptionsConfig>(
     process.stdout.write(`${usage.trim()}\n`);
     process.exit(0);
   }
+  const flags = Object.keys(options).map((f) => `--${f}`);
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: O; tokens: true; strict: true; allowPositionals: boolean }>
+  >;
   try {
-    const parsed = parseArgs({
+    parsed = parseArgs({
       args,
       options,
       strict: true,
+      tokens: true,
       allowPositionals: opts.allowPositionals ?? false,
     });
-    return { values: parsed.values, positionals: parsed.positionals as string[] };
   } catch (err) {
-    const flags = Object.keys(options).map((f) => `--${f}`);
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    usageError(program, `${why}: expected ${flags.length ? `${flags.join(', ')} or ` : ''}--help`);
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    // node's "argument is ambiguous" is a value that starts with "-" (e.g. --budget -5).
+    const ambiguous = /^Option '(--[a-z-]+)(?:, -\w)?' argument is ambiguous/.exec(why);
+    if (ambiguous?.[1]) {
+      const at = args.indexOf(ambiguous[1]);
+      const value = at >= 0 ? args[at + 1] : undefined;
+      usageError(
+        program,
+        `${ambiguous[1]}="${value ?? ''}" is invalid: a value starting with "-" is not allowed here (see --help for the allowed values)`,
+      );
+    }
+    usageError(
+      program,
+      `${why.replace(/\.$/, '')}: expected ${flags.length ? `${flags.join(', ')} or ` : ''}--help`,
+    );
   }
+  // A flag given twice would silently keep the last value: refuse it (list-valued flags aside).
+  const seen = new Map<string, number>();
+  for (const t of parsed.tokens ?? [])
+    if (t.kind === 'option' && options[t.name]?.multiple !== true)
+      seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  for (const [name, n] of seen)
+    if (n > 1) usageError(program, `--${name} is given ${n} times: expected each flag once`);
+  return { values: parsed.values, positionals: parsed.positionals as string[] };
 }
 
 /**

@@ -14,9 +14,16 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type FaultFileKind, faultFileName } from '../faults/name.ts';
+import { MAX_HOME_ENTITIES } from '../mock-ha/home/home.ts';
 import { ProfileError } from '../profile/index.ts';
+import { entitiesForRate } from '../verify/home-size.ts';
 import { contractPorts } from './defaults.ts';
 import { ConfigError, type HarnessConfig, loadConfig, readStackEnv, repoRoot } from './load.ts';
+
+/** Seconds a capacity step costs beyond its steady run (settle, home load, sampling): harness/capacity/run.ts. */
+export const CAPACITY_STEP_OVERHEAD_S = 20;
+/** Seconds between the budget's start and the first step (samplers, Docker's first view). */
+const CAPACITY_START_SLACK_S = 5;
 
 /** `home-assistant-test` -> `HOME_ASSISTANT_TEST_HOST_PORT` (the variable docker-compose.test.yml reads). */
 export const hostPortVariable = (service: string) =>
@@ -194,8 +201,30 @@ export async function validateHarnessConfig(
     throw invalid(
       `HOMEIQ_CAPACITY_START_RATE=${cfg.capacity.startRate} is invalid: expected at most HOMEIQ_CAPACITY_MAX_RATE (${cfg.capacity.maxRate})`,
     );
+  if (env.HOMEIQ_CAPACITY_SUITE === '1') capacityBounds(cfg);
   await checkHostPorts(cfg, env);
   return cfg;
+}
+
+/**
+ * What a capacity search can do with its settings (harness/capacity/run.ts): a step is started only
+ * when its estimate (step + CAPACITY_STEP_OVERHEAD_S) fits in the budget left a few seconds after
+ * the boot, and each step loads a home sized for twice its rate, which the mock caps at
+ * MAX_HOME_ENTITIES (harness/mock-ha/home/home.ts). Settings that can run no step, or would fail
+ * mid-search loading a home, are refused up front.
+ */
+function capacityBounds(cfg: HarnessConfig): void {
+  const { budgetS, stepS, maxRate } = cfg.capacity;
+  const least = stepS + CAPACITY_STEP_OVERHEAD_S + CAPACITY_START_SLACK_S;
+  if (budgetS < least)
+    throw invalid(
+      `HOMEIQ_CAPACITY_BUDGET_S=${budgetS} is invalid: expected at least HOMEIQ_CAPACITY_STEP_S + ${CAPACITY_STEP_OVERHEAD_S + CAPACITY_START_SLACK_S} (${least}): a step is started only when its estimate (step + ${CAPACITY_STEP_OVERHEAD_S} s) fits in the budget left, so a shorter budget runs no step`,
+    );
+  const entities = entitiesForRate(maxRate * 2, cfg.load.minGapMs);
+  if (entities > MAX_HOME_ENTITIES)
+    throw invalid(
+      `HOMEIQ_CAPACITY_MAX_RATE=${maxRate} is invalid with HOMEIQ_MIN_GAP_MS=${cfg.load.minGapMs}: a home for twice that rate with that gap needs ${entities} entities: expected at most ${MAX_HOME_ENTITIES} (the mock's largest home; lower the max rate or the gap)`,
+    );
 }
 
 /**

@@ -11,18 +11,9 @@ import { buildHome } from '../mock-ha/home/home.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { ingestionReady, mockHa } from './evidence.ts';
 
-/** Entities per (rate x gap): 1.5 so that the gap-honouring picker always has free entities. */
-export const HOME_SLACK = 1.5;
-/** The small home's entity count: never size a home below what the mock starts with. */
-const SMALLEST = 43;
+import { entitiesForRate } from './home-size.ts';
 
-/**
- * Entities a home needs to fire `ratePerSec` with at least `minGapMs` between two updates of one
- * entity: each entity can take at most 1000 / minGapMs updates per second.
- */
-export function entitiesForRate(ratePerSec: number, minGapMs: number): number {
-  return Math.max(SMALLEST, Math.ceil(HOME_SLACK * ratePerSec * (minGapMs / 1000)));
-}
+export { entitiesForRate, HOME_SLACK } from './home-size.ts';
 
 /**
  * Loads the seeded home sized for `ratePerSec` into the stack's mock HA (unless the loaded one is
