@@ -48,7 +48,7 @@ the matrix to reports/report.html and reports/summary.md.
   --all         print passing bystander tests too (reports/faults.json always has every row)
   --dry-run     print the boots and commands, run nothing (no Docker)
 
-Cost: a full run is 17 boots, about 30 min on a 2-core machine; each boot's wall time is printed
+Cost: a full run is 20 boots (18 stack boots, 24.8 min measured in CI, and two short capacity searches), about 28 min on a 2-core machine; each boot's wall time is printed
 and in reports/faults.json. Faults are compose overrides of the reference stack: only the compose
 target (HOMEIQ_TARGET unset) and the reference profile (HOMEIQ_PROFILE unset) are accepted.
 
