@@ -9,6 +9,7 @@
  * INFLUX_ORG, and one HA_URL + HA_TOKEN pair.
  */
 import { z } from 'zod';
+import { MAX_MIN_GAP_MS } from '../mock-ha/home/world.ts';
 import { limits, rates } from './defaults.ts';
 import pins from './pins.json' with { type: 'json' };
 
@@ -207,7 +208,7 @@ export const envSchema = z.object({
   HOMEIQ_BATCH_TIMEOUT_MS: int(limits.batchTimeoutMs, 100, 60_000).describe(
     "The ingestion's batch timeout, ms: the latency budget is this + 2 s (p99).",
   ),
-  HOMEIQ_MIN_GAP_MS: int(1_000, 1, 60_000).describe(
+  HOMEIQ_MIN_GAP_MS: int(1_000, 1, MAX_MIN_GAP_MS).describe(
     'Plausible minimum gap between two updates of one entity, ms: throughput and capacity runs size the home to the rate with it (entities >= 1.5 x rate x gap).',
   ),
   HOMEIQ_CAPACITY_BUDGET_S: int(300, 30, 3_600).describe(

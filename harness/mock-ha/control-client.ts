@@ -40,6 +40,8 @@ export interface HomeSummary {
   areas: number;
   devices: number;
   entities: number;
+  /** The `entities` the home was loaded with (null: its size's own count). */
+  entities_requested: number | null;
   entities_by_domain: Record<string, number>;
   min_gap_ms: number;
   gap_violations: number;
@@ -95,8 +97,9 @@ export class MockHaControlClient {
     return this.#call<HomeSummary>('POST', '/_mock/home', {
       seed,
       size,
-      ...(opts.entities === undefined ? {} : { entities: opts.entities }),
-      ...(opts.minGapMs === undefined ? {} : { min_gap_ms: opts.minGapMs }),
+      // All four fields: a field not sent would keep the current home's value (null: the default).
+      entities: opts.entities ?? null,
+      min_gap_ms: opts.minGapMs ?? null,
     });
   }
   home() {

@@ -90,6 +90,9 @@ export interface WorldOptions {
   minGapMs?: number;
 }
 
+/** The largest minimum gap per entity, ms: one rule for the control API and HOMEIQ_MIN_GAP_MS. */
+export const MAX_MIN_GAP_MS = 60_000;
+
 export class World {
   readonly home: HomeDefinition;
   readonly minGapMs: number;

@@ -6,10 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScenarioSpec } from '../engine/schedule.ts';
 import { MockHaError } from '../errors.ts';
 import { HOME_SIZES, type HomeSize, MAX_HOME_ENTITIES } from '../home/home.ts';
+import { MAX_MIN_GAP_MS } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
-import { decodeSegment } from '../protocol/validation.ts';
+import { decodeSegment, parseJson } from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
-import { bearer, HttpError, readJsonObject, sendJson } from './http-util.ts';
+import { bearer, HttpError, readBody, sendJson } from './http-util.ts';
 
 const STATUS: Record<string, number> = {
   scenario_running: 409,
@@ -19,6 +20,62 @@ const STATUS: Record<string, number> = {
   unknown_entity: 404,
   unknown_run: 404,
 };
+
+const HOME_FIELDS = ['seed', 'size', 'entities', 'min_gap_ms'] as const;
+const EVENT_FIELDS = ['entity_id', 'state', 'attributes'] as const;
+const REGISTRY_FIELDS = new Map<string, readonly string[]>([
+  ['create', ['action', 'kind', 'name', 'area_id']],
+  ['update', ['action', 'entity_id', 'name']],
+  ['remove', ['action', 'entity_id']],
+]);
+
+/**
+ * Refuses a control body with a field the route does not read (400 naming it and the allowed
+ * ones): a misspelt `entitites` silently ignored would load a home of the wrong size and every
+ * figure measured on it would be wrong.
+ */
+function onlyFields(body: Record<string, unknown>, route: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key))
+      throw new HttpError(400, {
+        message: `${route}: unknown field ${JSON.stringify(key)} (allowed: ${allowed.length ? allowed.join(', ') : 'none, send {} or no body'})`,
+      });
+}
+
+/** POST /_mock/registry: a known action, its fields only, strings where names are given. */
+function checkRegistryBody(body: Record<string, unknown>): void {
+  const action = body.action;
+  const allowed = typeof action === 'string' ? REGISTRY_FIELDS.get(action) : undefined;
+  if (!allowed)
+    throw new HttpError(400, {
+      message: `"action" must be one of ${[...REGISTRY_FIELDS.keys()].join('|')}, got ${JSON.stringify(action)}`,
+    });
+  onlyFields(body, `POST /_mock/registry (${action})`, allowed);
+  for (const key of ['name', 'area_id', 'entity_id'])
+    if (body[key] !== undefined && typeof body[key] !== 'string')
+      throw new HttpError(400, { message: `"${key}" must be a string, got ${JSON.stringify(body[key])}` });
+}
+
+/**
+ * A control body: empty -> {}, else a JSON object under HA's JSON rules (protocol/validation.ts
+ * parseJson). 400 says which of the two it is not: invalid JSON, or JSON that is not an object.
+ */
+async function readControlBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (text.trim() === '') return {};
+  const parsed = parseJson(text);
+  if (parsed === undefined)
+    throw new HttpError(400, {
+      message:
+        "body is not valid JSON (HA's rules: nesting deeper than 1024 levels, a number that overflows and a lone surrogate escape are invalid too)",
+    });
+  const v = parsed.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new HttpError(400, {
+      message: `expected a JSON object body, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`}`,
+    });
+  return v as Record<string, unknown>;
+}
 
 export function controlErrorStatus(err: unknown): number {
   return err instanceof MockHaError ? (STATUS[err.code] ?? 500) : 500;
@@ -47,12 +104,15 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   if (bearer(req) !== core.controlToken) {
     throw new HttpError(401, { message: 'control API needs Authorization: Bearer <MOCK_HA_CONTROL_TOKEN>' });
   }
-  const body = method === 'POST' ? await readJsonObject(req, 'expected a JSON object body') : {};
+  const body = method === 'POST' ? await readControlBody(req) : {};
 
   if (path === '/_mock/stats' && method === 'GET') return sendJson(res, 200, core.stats());
   if (path === '/_mock/actions' && method === 'GET') return sendJson(res, 200, core.actions.log());
   if (path === '/_mock/home' && method === 'GET') return sendJson(res, 200, core.homeSummary());
   if (path === '/_mock/home' && method === 'POST') {
+    onlyFields(body, 'POST /_mock/home', HOME_FIELDS);
+    // A field not given keeps the current home's value; null asks for the default (entities: the
+    // size's own count; min_gap_ms: 0, no gap). The control client always sends all four.
     const seed = body.seed ?? core.world.home.seed;
     const size = body.size ?? core.world.home.size;
     // The CLI's rule for MOCK_HA_SEED: beyond 2^53 seeds lose precision (1e300 builds the home of seed 0).
@@ -65,8 +125,8 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
         message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,
       });
     const opts: { entities?: number; minGapMs?: number } = {};
-    const entities = body.entities;
-    if (entities !== undefined) {
+    const entities = body.entities === undefined ? core.entitiesRequested : body.entities;
+    if (entities !== null) {
       if (
         typeof entities !== 'number' ||
         !Number.isInteger(entities) ||
@@ -74,15 +134,15 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
         entities > MAX_HOME_ENTITIES
       )
         throw new HttpError(400, {
-          message: `"entities" must be an integer between 1 and ${MAX_HOME_ENTITIES}, got ${JSON.stringify(entities)}`,
+          message: `"entities" must be an integer between 1 and ${MAX_HOME_ENTITIES} (or null: the size's own count), got ${JSON.stringify(entities)}`,
         });
       opts.entities = entities;
     }
-    const gap = body.min_gap_ms;
-    if (gap !== undefined) {
-      if (typeof gap !== 'number' || !Number.isFinite(gap) || gap < 0 || gap > 3_600_000)
+    const gap = body.min_gap_ms === undefined ? core.world.minGapMs : body.min_gap_ms;
+    if (gap !== null) {
+      if (typeof gap !== 'number' || !Number.isFinite(gap) || gap < 0 || gap > MAX_MIN_GAP_MS)
         throw new HttpError(400, {
-          message: `"min_gap_ms" must be a number of ms between 0 and 3600000, got ${JSON.stringify(gap)}`,
+          message: `"min_gap_ms" must be a number of ms between 0 and ${MAX_MIN_GAP_MS} (or null: no gap), got ${JSON.stringify(gap)}`,
         });
       opts.minGapMs = gap;
     }
@@ -100,6 +160,7 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     return sendJson(res, 201, core.engine.start(body as unknown as ScenarioSpec));
   }
   if (path === '/_mock/scenario/stop' && method === 'POST') {
+    onlyFields(body, 'POST /_mock/scenario/stop', []);
     const stopped = core.engine.stop();
     return sendJson(res, 200, { stopped: stopped ? core.engine.report(stopped.run_id) : null });
   }
@@ -125,11 +186,30 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     return sendJson(res, 200, { run_id: runId, total: ledger.length, from, next, entries });
   }
   if (path === '/_mock/event' && method === 'POST') {
+    onlyFields(body, 'POST /_mock/event', EVENT_FIELDS);
     const opts: { entity_id?: string; state?: string; attributes?: Attributes } = {};
-    if (typeof body.entity_id === 'string') opts.entity_id = body.entity_id;
-    if (body.state !== undefined) opts.state = String(body.state);
-    if (typeof body.attributes === 'object' && body.attributes !== null)
+    if (body.entity_id !== undefined) {
+      if (typeof body.entity_id !== 'string')
+        throw new HttpError(400, {
+          message: `"entity_id" must be a string, got ${JSON.stringify(body.entity_id)}`,
+        });
+      opts.entity_id = body.entity_id;
+    }
+    if (body.state !== undefined) {
+      // HA's states are strings; a number or boolean is written as the string HA would store.
+      if (typeof body.state !== 'string' && typeof body.state !== 'number' && typeof body.state !== 'boolean')
+        throw new HttpError(400, {
+          message: `"state" must be a string (or a number or boolean, stored as its text), got ${JSON.stringify(body.state)}`,
+        });
+      opts.state = String(body.state);
+    }
+    if (body.attributes !== undefined) {
+      if (typeof body.attributes !== 'object' || body.attributes === null || Array.isArray(body.attributes))
+        throw new HttpError(400, {
+          message: `"attributes" must be a JSON object, got ${JSON.stringify(body.attributes)}`,
+        });
       opts.attributes = body.attributes as Attributes;
+    }
     const change = core.engine.fire(opts);
     const ledger = core.engine.ledger('manual');
     return sendJson(res, 201, {
@@ -138,7 +218,10 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
       event: JSON.parse(change.eventJson()),
     });
   }
-  if (path === '/_mock/registry' && method === 'POST') return sendJson(res, 201, core.registryChange(body));
+  if (path === '/_mock/registry' && method === 'POST') {
+    checkRegistryBody(body);
+    return sendJson(res, 201, core.registryChange(body));
+  }
   if (path === '/_mock/connections' && method === 'GET')
     return sendJson(res, 200, { connections: core.connections() });
   const conn = /^\/_mock\/connections\/(\d{1,9})\/deliveries$/.exec(path);
@@ -155,7 +238,9 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     const next = from + entries.length < total && entries.length > 0 ? from + entries.length : null;
     return sendJson(res, 200, { connection: c.view(), total, from, next, entries });
   }
-  if (path === '/_mock/disconnect' && method === 'POST')
+  if (path === '/_mock/disconnect' && method === 'POST') {
+    onlyFields(body, 'POST /_mock/disconnect', []);
     return sendJson(res, 200, { closed: core.disconnectAll('control_disconnect') });
+  }
   throw new HttpError(404, { message: `no control route ${method} ${path}` });
 }

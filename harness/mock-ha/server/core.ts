@@ -75,6 +75,12 @@ export class MockHaCore implements ConnectionHost {
   });
   readonly #startedAt: number;
   #world: World;
+  /** The `entities` the current home was loaded with (null: its size's own count). */
+  #entitiesRequested: number | null = null;
+  /** The `entities` the current home was loaded with (null: its size's own count). */
+  get entitiesRequested(): number | null {
+    return this.#entitiesRequested;
+  }
   #nextConnId = 1;
   #closedClients: ClientStats[] = [];
   /** Closed connections kept for the control API's view (with their delivery records). */
@@ -241,6 +247,7 @@ export class MockHaCore implements ConnectionHost {
    */
   loadHome(seed: number, size: HomeSize, opts: { entities?: number; minGapMs?: number } = {}): void {
     this.engine.stop();
+    this.#entitiesRequested = opts.entities ?? null;
     this.#world = new World(
       buildHome(seed, size, opts.entities === undefined ? {} : { entities: opts.entities }),
       this.clock.now(),
@@ -276,6 +283,7 @@ export class MockHaCore implements ConnectionHost {
       areas: home.areas.length,
       devices: home.devices.length,
       entities: this.#world.size,
+      entities_requested: this.#entitiesRequested,
       entities_by_domain: byDomain,
       min_gap_ms: this.#world.minGapMs,
       gap_violations: this.#world.gapViolations,

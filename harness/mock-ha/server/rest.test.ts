@@ -168,12 +168,82 @@ describe('control API', () => {
       expect(bad.status, JSON.stringify(body)).toBe(400);
       expect(((await bad.json()) as { message: string }).message).toContain(field);
     }
-    await ctl('/_mock/home', { seed: 9, size: 'small' });
+    await ctl('/_mock/home', { seed: 9, size: 'small', entities: null, min_gap_ms: null });
+  });
+
+  it("keeps the current home's value for a field not given and the default for null (a partial body reloads the same home)", async () => {
+    const sized = (await (
+      await ctl('/_mock/home', { seed: 41, size: 'small', entities: 2_000, min_gap_ms: 500 })
+    ).json()) as { entities: number; entities_requested: number | null; min_gap_ms: number };
+    expect(sized).toMatchObject({ entities_requested: 2_000, min_gap_ms: 500 });
+    const reseeded = (await (await ctl('/_mock/home', { seed: 42 })).json()) as typeof sized & {
+      seed: number;
+    };
+    expect(reseeded).toMatchObject({ seed: 42, entities_requested: 2_000, min_gap_ms: 500 });
+    expect(reseeded.entities).toBeGreaterThanOrEqual(2_000);
+    const reset = (await (
+      await ctl('/_mock/home', { entities: null, min_gap_ms: null })
+    ).json()) as typeof reseeded;
+    expect(reset).toMatchObject({ seed: 42, size: 'small', entities_requested: null, min_gap_ms: 0 });
+    expect(reset.entities).toBeLessThan(2_000);
+    await ctl('/_mock/home', { seed: 9, size: 'small', entities: null, min_gap_ms: null });
+  });
+
+  it('refuses a control body with a field the route does not read, naming it, and changes nothing', async () => {
+    const before = ha.world.home.seed;
+    for (const [path, body, field] of [
+      ['/_mock/home', { seed: 5, entitites: 3_000 }, 'entitites'],
+      ['/_mock/home', { seed: 5, minGapMs: 10 }, 'minGapMs'],
+      ['/_mock/home', { seed: 5, ['__proto__']: 1 }, '__proto__'],
+      ['/_mock/event', { entity_id: 'sensor.x', value: 1 }, 'value'],
+      ['/_mock/disconnect', { all: true }, 'all'],
+      ['/_mock/scenario/stop', { force: true }, 'force'],
+      ['/_mock/registry', { action: 'remove', entity_id: 'sensor.x', name: 'n' }, 'name'],
+    ] as const) {
+      // JSON.stringify drops a __proto__ set by a literal; write that body by hand.
+      const text = field === '__proto__' ? '{"seed":5,"__proto__":1}' : JSON.stringify(body);
+      const res = await api(path, { method: 'POST', body: text }, ha.controlToken);
+      expect(res.status, `${path} ${text}`).toBe(400);
+      const message = ((await res.json()) as { message: string }).message;
+      expect(message, `${path} ${text}`).toContain(`unknown field "${field}"`);
+      expect(message).toContain('allowed');
+    }
+    expect(ha.world.home.seed).toBe(before);
+  });
+
+  it('tells invalid JSON from JSON that is not an object, and refuses mistyped event and registry fields', async () => {
+    for (const [text, expected] of [
+      ['{"seed":', 'not valid JSON'],
+      ['[1,2]', 'got an array'],
+      ['"home"', 'got a string'],
+      ['null', 'got null'],
+      ['{"seed":1e400}', 'not valid JSON'],
+    ] as const) {
+      const res = await api('/_mock/home', { method: 'POST', body: text }, ha.controlToken);
+      expect(res.status, text).toBe(400);
+      expect(((await res.json()) as { message: string }).message, text).toContain(expected);
+    }
+    for (const [path, body, expected] of [
+      ['/_mock/event', { state: { on: true } }, '"state" must be a string'],
+      ['/_mock/event', { entity_id: 7 }, '"entity_id" must be a string'],
+      ['/_mock/event', { attributes: [1] }, '"attributes" must be a JSON object'],
+      [
+        '/_mock/registry',
+        { action: 'rename', entity_id: 'sensor.x' },
+        '"action" must be one of create|update|remove',
+      ],
+      ['/_mock/registry', { action: 'create', name: 5 }, '"name" must be a string'],
+      ['/_mock/home', { min_gap_ms: 60_001 }, '"min_gap_ms" must be a number of ms between 0 and 60000'],
+    ] as const) {
+      const res = await ctl(path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain(expected);
+    }
   });
 
   it('closes websocket clients on a home reload (like an HA restart) and on /_mock/disconnect', async () => {
     const a = await RawClient.authed(ha.wsUrl, ha.token);
-    await ctl('/_mock/home', { seed: 9, size: 'small' });
+    await ctl('/_mock/home', { seed: 9, size: 'small', entities: null, min_gap_ms: null });
     expect(await a.waitClosed()).toBe(1000);
     const b = await RawClient.authed(ha.wsUrl, ha.token);
     const res = (await (await ctl('/_mock/disconnect', {})).json()) as { closed: number };
