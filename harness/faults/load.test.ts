@@ -215,6 +215,9 @@ describe('loadFaults refuses what could only fail after a full boot (one line ea
     expect(problems(repo(ok('a'), '\uFEFF[]'))).toEqual([
       'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',
     ]);
+    expect(problems(repo(ok('a'), '[{"name":"a","name":"b"}]'))).toEqual([
+      'fixtures/faults/faults.json: [0]: key "name" appears twice (lines 1 and 1): expected each key once (JSON keeps only the last)',
+    ]);
     expect(problems(repo(ok('a'), '{'))).toEqual([
       expect.stringMatching(/^fixtures\/faults\/faults\.json: cannot be read as JSON: .*line 1 column 2/),
     ]);

@@ -17,6 +17,7 @@ import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { readEnvFile } from '../config/env-file.ts';
 import { repoRoot } from '../config/load.ts';
+import { duplicateKeys } from '../util/json-keys.ts';
 import {
   FAULT_NAME_TEXT,
   FAULTS_DIR_OTHER_FILES,
@@ -172,6 +173,14 @@ export function loadFaults(path = faultsDataPath(), root = repoRoot): FaultsData
         `${rel}: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM`,
       ]);
     raw = JSON.parse(text);
+    const dups = duplicateKeys(text);
+    if (dups.length)
+      throw new FaultsDataError(
+        dups.map(
+          (d) =>
+            `${rel}: ${d.path.replace(/^\$\.?/, '') || '(top level)'}: key ${d.quoted} appears twice (lines ${d.firstLine} and ${d.line}): expected each key once (JSON keeps only the last)`,
+        ),
+      );
   } catch (err) {
     if (err instanceof FaultsDataError) throw err;
     throw new FaultsDataError([

@@ -221,6 +221,27 @@ describe('stack profile loader', () => {
 // Found by a newcomer: a hostile profile must give one line and exit 2, never a crash or a
 // terminal escape (issue 9: every value from a user's files is untrusted).
 describe('stack profile loader: hostile files', () => {
+  it('refuses a key given twice in one object, naming its path and both lines (JSON.parse keeps the last silently)', () => {
+    const text = JSON.stringify(reference, null, 2).replace(
+      '"roles": {',
+      '"roles": {\n    "ingestion": "first-mapping",',
+    );
+    const errs = (() => {
+      try {
+        parseProfile(text, '/x/dup.json');
+      } catch (e) {
+        if (e instanceof ProfileError) return e.lines;
+        throw e;
+      }
+      return [];
+    })();
+    expect(errs).toEqual([
+      expect.stringMatching(
+        /^\/x\/dup\.json: \$\.roles: is invalid: key "ingestion" appears twice \(lines \d+ and \d+\): expected each key once \(JSON keeps only the last\)$/,
+      ),
+    ]);
+  });
+
   it('refuses a deeply nested document in one line (it overflowed the call stack: RangeError)', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     expect(() => parseProfile(deep, '/x/deep.json')).toThrow(

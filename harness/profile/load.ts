@@ -3,9 +3,11 @@
  * line naming the file, the JSON path, the value and what is allowed; all lines are reported
  * together (ProfileError.lines), not only the first.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { duplicateKeys } from '../util/json-keys.ts';
 import { type ParsedProfileFile, profileFileSchema } from './schema.ts';
 import type { StackProfile } from './types.ts';
 
@@ -219,6 +221,14 @@ export function parseProfile(text: string, file: string): StackProfile {
     throw new ProfileError([
       `${file}: $: is invalid: nested deeper than ${MAX_DEPTH} levels (a stack profile needs about 6)`,
     ]);
+  const dups = duplicateKeys(text);
+  if (dups.length)
+    throw new ProfileError(
+      dups.map(
+        (d) =>
+          `${file}: ${d.path}: is invalid: key ${d.quoted} appears twice (lines ${d.firstLine} and ${d.line}): expected each key once (JSON keeps only the last)`,
+      ),
+    );
   const parsed = profileFileSchema.safeParse(raw);
   if (!parsed.success) throw new ProfileError(issueLines(file, raw, parsed.error.issues));
   const lines = crossChecks(file, parsed.data, dirname(file));
