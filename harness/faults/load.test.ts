@@ -216,8 +216,31 @@ describe('loadFaults refuses what could only fail after a full boot (one line ea
       'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',
     ]);
     expect(problems(repo(ok('a'), '[{"name":"a","name":"b"}]'))).toEqual([
-      'fixtures/faults/faults.json: [0]: key "name" appears twice (lines 1 and 1): expected each key once (JSON keeps only the last)',
+      'fixtures/faults/faults.json: [0]: key "name" appears twice (line 1 col 3, line 1 col 14): expected each key once (JSON keeps only the last)',
     ]);
+    // A deep array before the repeated key overflowed the duplicate scan, which then saw nothing;
+    // deeper still, the messages' JSON.stringify threw a RangeError with a stack trace.
+    for (const depth of [5_000, 20_000]) {
+      const deep = `[{"name":"a","suites":${'['.repeat(depth)}${']'.repeat(depth)},"name":"a"}]`;
+      expect(problems(repo(ok('a'), deep))).toEqual([
+        'fixtures/faults/faults.json: nested deeper than 32 levels: expected a list of fault entries (about 3 levels)',
+      ]);
+    }
+    const text = JSON.stringify([entry('a')]);
+    expect(problems(repo(ok('a'), text.replace('"name":"a"', '"name":"b","\\u006eame":"a"')))).toEqual([
+      expect.stringContaining('[0]: key "name" appears twice'),
+    ]);
+    const bytesRoot = repo(ok('a'), '');
+    writeFileSync(
+      join(faultsDir(bytesRoot), 'faults.json'),
+      Buffer.concat([Buffer.from('[{"na'), Buffer.from([0xff]), Buffer.from('me":1}]')]),
+    );
+    expect(problems(bytesRoot)).toEqual([
+      'fixtures/faults/faults.json: is not UTF-8 (first invalid byte at offset 5): expected UTF-8 JSON',
+    ]);
+    expect(problems(repo(ok('a'), '[{"\\u001b[2J\\u202e":1}]'))).toContainEqual(
+      expect.stringContaining('[0]["\\u001b[2J\\u202e"] = 1 is invalid: not a field of a fault entry'),
+    );
     expect(problems(repo(ok('a'), '{'))).toEqual([
       expect.stringMatching(/^fixtures\/faults\/faults\.json: cannot be read as JSON: .*line 1 column 2/),
     ]);

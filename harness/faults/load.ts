@@ -17,7 +17,14 @@ import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { readEnvFile } from '../config/env-file.ts';
 import { repoRoot } from '../config/load.ts';
-import { duplicateKeys } from '../util/json-keys.ts';
+import {
+  decodeJsonBytes,
+  describeDuplicate,
+  duplicateKeys,
+  escapeForLine,
+  nestingDepth,
+  pathSegment,
+} from '../util/json-file.ts';
 import {
   FAULT_NAME_TEXT,
   FAULTS_DIR_OTHER_FILES,
@@ -78,14 +85,17 @@ export interface FaultsData {
   faults: LoadedFault[];
 }
 
+/** How deep faults.json may nest: far above an entry's 3 levels, far below what blows a stack. */
+const MAX_DEPTH = 32;
+
 /** A value as the message shows it: JSON, cut at 80 characters. */
 const show = (v: unknown) => {
-  const t = JSON.stringify(v) ?? String(v);
+  const t = escapeForLine(JSON.stringify(v) ?? String(v));
   return t.length > 80 ? `${t.slice(0, 79)}…` : t;
 };
 
 function pathOf(p: readonly PropertyKey[]): string {
-  return p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
+  return p.map(pathSegment).join('');
 }
 
 /** The value at `p`, and whether it is there at all. */
@@ -111,7 +121,7 @@ function issueLines(
     const [what, allowed] = inExpect ? ['an expectation', expectationFields] : ['a fault entry', entryFields];
     return (issue.keys ?? []).map(
       (k) =>
-        `${rel}: ${at}.${k} = ${show(valueAt(raw, [...issue.path, k]).value)} is invalid: not a field of ${what} (allowed: ${allowed.join(', ')})`,
+        `${rel}: ${at}${pathSegment(k)} = ${show(valueAt(raw, [...issue.path, k]).value)} is invalid: not a field of ${what} (allowed: ${allowed.join(', ')})`,
     );
   }
   const { present, value } = valueAt(raw, issue.path);
@@ -166,27 +176,29 @@ export function loadFaults(path = faultsDataPath(), root = repoRoot): FaultsData
   const r = relative(root, path);
   const rel = r && !r.startsWith('..') ? r : path;
   let raw: unknown;
+  let text: string;
   try {
-    const text = readFileSync(path, 'utf8');
-    if (text.startsWith('\uFEFF'))
-      throw new FaultsDataError([
-        `${rel}: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM`,
-      ]);
+    const decoded = decodeJsonBytes(readFileSync(path));
+    if ('problem' in decoded) throw new FaultsDataError([`${rel}: ${decoded.problem}`]);
+    text = decoded.text;
     raw = JSON.parse(text);
-    const dups = duplicateKeys(text);
-    if (dups.length)
-      throw new FaultsDataError(
-        dups.map(
-          (d) =>
-            `${rel}: ${d.path.replace(/^\$\.?/, '') || '(top level)'}: key ${d.quoted} appears twice (lines ${d.firstLine} and ${d.line}): expected each key once (JSON keeps only the last)`,
-        ),
-      );
   } catch (err) {
     if (err instanceof FaultsDataError) throw err;
     throw new FaultsDataError([
-      `${rel}: cannot be read as JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      `${rel}: cannot be read as JSON: ${escapeForLine(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err))}`,
     ]);
   }
+  // Bounded before anything recursive reads it (the duplicate scan, the messages' JSON.stringify):
+  // a fault entry nests 3 levels.
+  if (nestingDepth(raw, MAX_DEPTH) > MAX_DEPTH)
+    throw new FaultsDataError([
+      `${rel}: nested deeper than ${MAX_DEPTH} levels: expected a list of fault entries (about 3 levels)`,
+    ]);
+  const dups = duplicateKeys(text);
+  if (dups.length)
+    throw new FaultsDataError(
+      dups.map((d) => `${rel}: ${d.path.replace(/^\$\.?/, '') || '(top level)'}: ${describeDuplicate(d)}`),
+    );
   const parsed = faultsFileSchema.safeParse(raw);
   if (!parsed.success) throw new FaultsDataError(parsed.error.issues.flatMap((i) => issueLines(rel, raw, i)));
   const dir = faultsDir(root);

@@ -237,9 +237,35 @@ describe('stack profile loader: hostile files', () => {
     })();
     expect(errs).toEqual([
       expect.stringMatching(
-        /^\/x\/dup\.json: \$\.roles: is invalid: key "ingestion" appears twice \(lines \d+ and \d+\): expected each key once \(JSON keeps only the last\)$/,
+        /^\/x\/dup\.json: \$\.roles: is invalid: key "ingestion" appears twice \(line \d+ col 5, line \d+ col 5\): expected each key once \(JSON keeps only the last\)$/,
       ),
     ]);
+  });
+
+  it("refuses a BOM and bytes that are not UTF-8, and never prints a key's controls, separators or bidi overrides raw", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'profile-bytes-'));
+    const bom = join(dir, 'bom.json');
+    writeFileSync(
+      bom,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(reference))]),
+    );
+    expect(lines(bom)).toEqual([
+      `${bom}: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM`,
+    ]);
+    const latin1 = join(dir, 'latin1.json');
+    writeFileSync(
+      latin1,
+      Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+    );
+    expect(lines(latin1)).toEqual([
+      `${latin1}: is not UTF-8 (first invalid byte at offset 12): expected UTF-8 JSON`,
+    ]);
+    const hostile = profileFile((p) => {
+      p.roles['\u001b[31mX\u2028Y\u202e'] = 1;
+    });
+    const got = lines(hostile);
+    expect(got).toEqual([expect.stringContaining('$.roles["\\u001b[31mX\\u2028Y\\u202e"]: unknown field')]);
+    for (const c of got.join('')) expect([0x1b, 0x2028, 0x202e]).not.toContain(c.charCodeAt(0));
   });
 
   it('refuses a deeply nested document in one line (it overflowed the call stack: RangeError)', () => {

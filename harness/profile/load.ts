@@ -7,7 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { duplicateKeys } from '../util/json-keys.ts';
+import {
+  decodeJsonBytes,
+  describeDuplicate,
+  duplicateKeys,
+  escapeForLine,
+  jsonPathText,
+  nestingDepth,
+} from '../util/json-file.ts';
 import { type ParsedProfileFile, profileFileSchema } from './schema.ts';
 import type { StackProfile } from './types.ts';
 
@@ -24,9 +31,7 @@ export class ProfileError extends Error {
 
 /** `['roles','aiServices',0,'port']` -> `$.roles.aiServices[0].port`. */
 export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
-  return out;
+  return jsonPathText(path);
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
@@ -180,32 +185,15 @@ function toProfile(p: ParsedProfileFile, file: string): StackProfile {
 /** How deep a profile may nest: far above any real one, far below what blows the call stack. */
 const MAX_DEPTH = 32;
 
-/** C0/C1 control characters as \\uXXXX (a hostile file must not drive the terminal or break lines). */
-const escapeControls = (s: string): string =>
-  Array.from(s, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
-  }).join('');
-
-/** Depth of nested arrays/objects, without recursion; stops counting past `limit`. */
-function nestingDepth(root: unknown, limit: number): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
-
 /**
  * Parse and validate profile text. `file` is used in messages and to resolve relative paths.
  * Throws ProfileError (every bad entry, one line each).
  */
 export function parseProfile(text: string, file: string): StackProfile {
+  if (text.startsWith('\uFEFF'))
+    throw new ProfileError([
+      `${file}: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM`,
+    ]);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -213,7 +201,7 @@ export function parseProfile(text: string, file: string): StackProfile {
     // JSON.parse quotes the offending text: escape control characters so that a hostile file can
     // neither break the one-line message nor drive the terminal.
     throw new ProfileError([
-      `${file}: $: is invalid: expected a JSON document (${escapeControls(err instanceof Error ? err.message : String(err))})`,
+      `${file}: $: is invalid: expected a JSON document (${escapeForLine(err instanceof Error ? err.message : String(err))})`,
     ]);
   }
   const depth = nestingDepth(raw, MAX_DEPTH);
@@ -223,12 +211,7 @@ export function parseProfile(text: string, file: string): StackProfile {
     ]);
   const dups = duplicateKeys(text);
   if (dups.length)
-    throw new ProfileError(
-      dups.map(
-        (d) =>
-          `${file}: ${d.path}: is invalid: key ${d.quoted} appears twice (lines ${d.firstLine} and ${d.line}): expected each key once (JSON keeps only the last)`,
-      ),
-    );
+    throw new ProfileError(dups.map((d) => `${file}: ${d.path}: is invalid: ${describeDuplicate(d)}`));
   const parsed = profileFileSchema.safeParse(raw);
   if (!parsed.success) throw new ProfileError(issueLines(file, raw, parsed.error.issues));
   const lines = crossChecks(file, parsed.data, dirname(file));
@@ -239,15 +222,17 @@ export function parseProfile(text: string, file: string): StackProfile {
 /** Read, parse and validate a profile file (absolute or relative to `cwd`). Throws ProfileError. */
 export function loadProfile(path: string, cwd = process.cwd()): StackProfile {
   const file = isAbsolute(path) ? path : resolve(cwd, path);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new ProfileError([
       `${file}: cannot be read (${err instanceof Error ? err.message : String(err)}): expected a stack profile file (HOMEIQ_PROFILE)`,
     ]);
   }
-  return parseProfile(text, file);
+  const decoded = decodeJsonBytes(bytes);
+  if ('problem' in decoded) throw new ProfileError([`${file}: ${decoded.problem}`]);
+  return parseProfile(decoded.text, file);
 }
 
 /** Every mapped service with its JSON path (what must exist in the compose config). */
