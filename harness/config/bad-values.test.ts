@@ -214,3 +214,21 @@ describe('COMPOSE_FILE: a directory', () => {
     );
   });
 });
+
+// The throughput suite loads a home sized to the burst rate; a rate x gap beyond the mock's largest
+// home passed validation and failed mid-run with the mock's 400.
+describe('HOMEIQ_BURST_RATE x HOMEIQ_MIN_GAP_MS: a home the mock can hold', () => {
+  it('refuses a burst whose sized home exceeds the largest, naming both variables', async () => {
+    await expect(
+      validateHarnessConfig({ ...cleanEnv(), HOMEIQ_BURST_RATE: '5000', HOMEIQ_MIN_GAP_MS: '60000' }),
+    ).rejects.toThrow(
+      "HOMEIQ_BURST_RATE=5000 is invalid with HOMEIQ_MIN_GAP_MS=60000: a home for that rate with that gap needs 450000 entities: expected at most 25000 (the mock's largest home; lower the rate or the gap)",
+    );
+    const cfg = await validateHarnessConfig({
+      ...cleanEnv(),
+      HOMEIQ_BURST_RATE: '5000',
+      HOMEIQ_MIN_GAP_MS: '3000',
+    });
+    expect(cfg.load).toMatchObject({ burstPerSec: 5000, minGapMs: 3000 });
+  });
+});

@@ -201,6 +201,12 @@ export async function validateHarnessConfig(
     throw invalid(
       `HOMEIQ_CAPACITY_START_RATE=${cfg.capacity.startRate} is invalid: expected at most HOMEIQ_CAPACITY_MAX_RATE (${cfg.capacity.maxRate})`,
     );
+  // The throughput suite fires its bursts on a home sized to the burst rate (harness/verify/home-load.ts).
+  const burstHome = entitiesForRate(cfg.load.burstPerSec, cfg.load.minGapMs);
+  if (burstHome > MAX_HOME_ENTITIES)
+    throw invalid(
+      `HOMEIQ_BURST_RATE=${cfg.load.burstPerSec} is invalid with HOMEIQ_MIN_GAP_MS=${cfg.load.minGapMs}: a home for that rate with that gap needs ${burstHome} entities: expected at most ${MAX_HOME_ENTITIES} (the mock's largest home; lower the rate or the gap)`,
+    );
   if (env.HOMEIQ_CAPACITY_SUITE === '1') capacityBounds(cfg);
   await checkHostPorts(cfg, env);
   return cfg;
