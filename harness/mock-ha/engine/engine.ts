@@ -3,7 +3,7 @@
  * every change, and keeps a ledger per run. Single events fired outside a scenario (control
  * API, REST writes) go to the ledger of run `manual`.
  */
-import { MockHaError } from '../errors.ts';
+import { MockHaError, quote } from '../errors.ts';
 import type { StateChange, World } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
 import { pyLen, validEntityId, validState } from '../protocol/validation.ts';
@@ -174,7 +174,7 @@ export class EventEngine {
     if (!run)
       throw new MockHaError(
         'unknown_run',
-        `no run ${JSON.stringify(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
+        `no run ${quote(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
       );
     return run.ended;
   }
@@ -189,7 +189,7 @@ export class EventEngine {
       if (!validEntityId(opts.entity_id))
         throw new MockHaError(
           'invalid_config',
-          `"entity_id" ${JSON.stringify(opts.entity_id)} is not a valid HA entity id`,
+          `"entity_id" ${quote(opts.entity_id)} is not a valid HA entity id`,
         );
       if (opts.state !== undefined && !validState(opts.state))
         throw new MockHaError(
@@ -200,7 +200,7 @@ export class EventEngine {
       if (!cur && opts.state === undefined) {
         throw new MockHaError(
           'unknown_entity',
-          `entity ${opts.entity_id} does not exist; give a "state" to create it`,
+          `entity ${quote(opts.entity_id)} does not exist; give a "state" to create it`,
         );
       }
       change = world.set(
@@ -211,7 +211,7 @@ export class EventEngine {
         true,
       );
     }
-    if (!change) throw new MockHaError('unknown_entity', `no change for ${opts.entity_id}`);
+    if (!change) throw new MockHaError('unknown_entity', `no change for ${quote(opts.entity_id)}`);
     this.recordExternal(change);
     return change;
   }
@@ -229,7 +229,7 @@ export class EventEngine {
     if (!run)
       throw new MockHaError(
         'unknown_run',
-        `no run ${JSON.stringify(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
+        `no run ${quote(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
       );
     return run.ledger;
   }
@@ -239,7 +239,7 @@ export class EventEngine {
     if (!run)
       throw new MockHaError(
         'unknown_run',
-        `no run ${JSON.stringify(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
+        `no run ${quote(runId)}; known: ${[...this.#runs.keys()].join(', ')}`,
       );
     return { ...run.info, ...run.ledger.stats() };
   }

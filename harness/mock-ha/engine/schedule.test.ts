@@ -70,4 +70,28 @@ describe('open-model schedules', () => {
     expect(trace.length).toBeGreaterThan(100);
     expect(trace[trace.length - 1]?.t).toBeLessThanOrEqual(60_000);
   });
+
+  it('names every unknown scenario field, echoes values short and escaped, and refuses a null trace entry without a TypeError', () => {
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (err) {
+        expect(err).toBeInstanceOf(MockHaError);
+        return (err as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(message(() => validateScenario({ kind: 'steady', rate: 1, durationS: 1, a: 1, b: 2 }))).toBe(
+      'mock-ha: unknown fields "a", "b" for kind steady (allowed: kind, rate, durationS)',
+    );
+    const rate = message(() =>
+      validateScenario({ kind: 'steady', rate: `\u202e${'9'.repeat(100_000)}`, durationS: 1 }),
+    );
+    expect(rate).toMatch(/got "\\u202e9{78}\.\.\. \(100003 chars\)$/);
+    expect(message(() => validateScenario({ kind: 'steady', durationS: 1 }))).toMatch(/got absent$/);
+    for (const line of ['null', '[1]', '5'])
+      expect(message(() => parseTrace(line, 'inline trace'))).toBe(
+        `mock-ha: inline trace:1: expected a JSON object per line, got ${line}`,
+      );
+  });
 });

@@ -2,7 +2,7 @@
  * Open-model schedules: the intended offset (ms from the run start) of every event, fixed in
  * advance and independent of how fast anyone consumes them.
  */
-import { MockHaError } from '../errors.ts';
+import { MockHaError, quote } from '../errors.ts';
 import type { TraceEntry } from './trace.ts';
 
 export interface DueEvent {
@@ -96,7 +96,7 @@ function numberIn(
   const v = Object.hasOwn(spec, name) ? spec[name] : undefined;
   const range = `${opts.allowZero ? '[' : '('}${lo}, ${hi}]${opts.unit ? ` ${opts.unit}` : ''}`;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (!opts.allowZero && v === lo))
-    throw invalid(`"${name}" must be a number in ${range}, got ${JSON.stringify(v) ?? 'nothing'}`);
+    throw invalid(`"${name}" must be a number in ${range}, got ${quote(v)}`);
   return v;
 }
 
@@ -125,11 +125,15 @@ export function validateScenario(input: unknown): asserts input is ScenarioSpec 
   const spec = input as Record<string, unknown>;
   const kind = Object.hasOwn(spec, 'kind') ? spec.kind : undefined;
   if (typeof kind !== 'string' || !Object.hasOwn(KEYS, kind))
-    throw invalid(`"kind" must be one of steady|burst|ramp|replay, got ${JSON.stringify(kind) ?? 'nothing'}`);
+    throw invalid(`"kind" must be one of steady|burst|ramp|replay, got ${quote(kind)}`);
   const allowed = KEYS[kind as ScenarioSpec['kind']];
-  for (const key of Object.keys(spec))
-    if (!allowed.includes(key))
-      throw invalid(`unknown field "${key}" for kind ${kind} (allowed: ${allowed.join(', ')})`);
+  const unknown = Object.keys(spec).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 10).map(quote).join(', ');
+    throw invalid(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''} for kind ${kind} (allowed: ${allowed.join(', ')})`,
+    );
+  }
   const { maxRate, maxDurationS, maxSpeed } = SCENARIO_LIMITS;
   switch (kind) {
     case 'steady': {
@@ -167,22 +171,19 @@ export function validateScenario(input: unknown): asserts input is ScenarioSpec 
     case 'replay': {
       if (Object.hasOwn(spec, 'speed')) numberIn(spec, 'speed', 0, maxSpeed);
       if (Object.hasOwn(spec, 'loop') && typeof spec.loop !== 'boolean')
-        throw invalid(`"loop" must be true or false, got ${JSON.stringify(spec.loop)}`);
+        throw invalid(`"loop" must be true or false, got ${quote(spec.loop)}`);
       const trace = Object.hasOwn(spec, 'trace') ? spec.trace : undefined;
       if (typeof trace === 'string') {
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(trace))
           throw invalid(
-            `"trace" must name a trace in fixtures/traces ([A-Za-z0-9._-], up to 100 characters), got ${JSON.stringify(trace)}`,
+            `"trace" must name a trace in fixtures/traces ([A-Za-z0-9._-], up to 100 characters), got ${quote(trace)}`,
           );
       } else if (Array.isArray(trace)) {
         if (trace.length === 0 || trace.length > SCENARIO_LIMITS.maxEvents)
           throw invalid(
             `"trace": an inline trace needs 1-${SCENARIO_LIMITS.maxEvents} entries, got ${trace.length}`,
           );
-      } else
-        throw invalid(
-          `"trace" must be a trace name or an array of entries, got ${JSON.stringify(trace) ?? 'nothing'}`,
-        );
+      } else throw invalid(`"trace" must be a trace name or an array of entries, got ${quote(trace)}`);
       return;
     }
   }

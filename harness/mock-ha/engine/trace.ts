@@ -4,7 +4,7 @@
  * Lines starting with `#` and blank lines are ignored. `t` must not decrease.
  */
 import { readFileSync } from 'node:fs';
-import { MockHaError } from '../errors.ts';
+import { MockHaError, quote } from '../errors.ts';
 import type { Attributes } from '../protocol/types.ts';
 import { validEntityId, validState } from '../protocol/validation.ts';
 
@@ -26,28 +26,25 @@ export function parseTrace(text: string, source = 'trace'): TraceEntry[] {
     try {
       v = JSON.parse(line);
     } catch {
-      throw new MockHaError(
-        'invalid_trace',
-        `${where}: expected a JSON object per line, got ${line.slice(0, 60)}`,
-      );
+      throw new MockHaError('invalid_trace', `${where}: expected a JSON object per line, got ${quote(line)}`);
     }
+    // `null`, an array or a number is no entry (reading `.t` of null would throw a TypeError: a 500).
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new MockHaError('invalid_trace', `${where}: expected a JSON object per line, got ${quote(v)}`);
     const e = v as Partial<TraceEntry>;
     if (typeof e.t !== 'number' || !Number.isFinite(e.t) || e.t < lastT) {
-      throw new MockHaError(
-        'invalid_trace',
-        `${where}: expected "t" >= ${lastT} (ms), got ${JSON.stringify(e.t)}`,
-      );
+      throw new MockHaError('invalid_trace', `${where}: expected "t" >= ${lastT} (ms), got ${quote(e.t)}`);
     }
     if (typeof e.entity_id !== 'string' || !validEntityId(e.entity_id)) {
       throw new MockHaError(
         'invalid_trace',
-        `${where}: expected a valid "entity_id", got ${JSON.stringify(e.entity_id)}`,
+        `${where}: expected a valid "entity_id", got ${quote(e.entity_id)}`,
       );
     }
     if (typeof e.state !== 'string' || !validState(e.state)) {
       throw new MockHaError(
         'invalid_trace',
-        `${where}: expected "state" as a string of at most 255 characters, got ${JSON.stringify(e.state)?.slice(0, 80)}`,
+        `${where}: expected "state" as a string of at most 255 characters, got ${quote(e.state)}`,
       );
     }
     if (
@@ -73,16 +70,13 @@ export const TRACES_DIR = new URL('../../../fixtures/traces/', import.meta.url);
 
 export function loadTrace(name: string): TraceEntry[] {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
-    throw new MockHaError('invalid_trace', `bad trace name ${JSON.stringify(name)}`);
+    throw new MockHaError('invalid_trace', `bad trace name ${quote(name)}`);
   const file = new URL(name.endsWith('.jsonl') ? name : `${name}.jsonl`, TRACES_DIR);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new MockHaError(
-      'invalid_trace',
-      `trace ${JSON.stringify(name)} not found in ${TRACES_DIR.pathname}`,
-    );
+    throw new MockHaError('invalid_trace', `trace ${quote(name)} not found in ${TRACES_DIR.pathname}`);
   }
   return parseTrace(text, name);
 }

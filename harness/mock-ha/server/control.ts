@@ -4,13 +4,24 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScenarioSpec } from '../engine/schedule.ts';
-import { MockHaError } from '../errors.ts';
+import { MockHaError, quote } from '../errors.ts';
 import { HOME_SIZES, type HomeSize, MAX_HOME_ENTITIES } from '../home/home.ts';
 import { MAX_MIN_GAP_MS } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
-import { decodeSegment, parseJson } from '../protocol/validation.ts';
+import {
+  decodeSegment,
+  isRecord,
+  MAX_LENGTH_STATE_ENTITY_ID,
+  MAX_LENGTH_STATE_STATE,
+  own,
+  parseJson,
+  pyLen,
+  pyStr,
+  validEntityId,
+  validState,
+} from '../protocol/validation.ts';
 import type { MockHaCore } from './core.ts';
-import { bearer, HttpError, readBody, sendJson } from './http-util.ts';
+import { bearer, decodeUtf8, HttpError, onlyJsonWhitespace, readBytes, sendJson } from './http-util.ts';
 
 const STATUS: Record<string, number> = {
   scenario_running: 409,
@@ -30,50 +41,79 @@ const REGISTRY_FIELDS = new Map<string, readonly string[]>([
 ]);
 
 /**
- * Refuses a control body with a field the route does not read (400 naming it and the allowed
- * ones): a misspelt `entitites` silently ignored would load a home of the wrong size and every
- * figure measured on it would be wrong.
+ * Refuses a control body with fields the route does not read (400 naming all of them and the
+ * allowed ones): a misspelt `entitites` silently ignored would load a home of the wrong size and
+ * every figure measured on it would be wrong.
  */
 function onlyFields(body: Record<string, unknown>, route: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(body))
-    if (!allowed.includes(key))
-      throw new HttpError(400, {
-        message: `${route}: unknown field ${JSON.stringify(key)} (allowed: ${allowed.length ? allowed.join(', ') : 'none, send {} or no body'})`,
-      });
+  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0)
+    throw new HttpError(400, {
+      message: `${route}: unknown field${unknown.length > 1 ? 's' : ''} ${unknownList(unknown)} (allowed: ${allowed.length ? allowed.join(', ') : 'none, send {} or no body'})`,
+    });
 }
+
+/** At most 10 names, each quoted; the rest counted. */
+function unknownList(keys: readonly string[]): string {
+  const shown = keys.slice(0, 10).map(quote).join(', ');
+  return keys.length > 10 ? `${shown} and ${keys.length - 10} more` : shown;
+}
+
+const bad = (route: string, message: string) => new HttpError(400, { message: `${route}: ${message}` });
 
 /** POST /_mock/registry: a known action, its fields only, strings where names are given. */
-function checkRegistryBody(body: Record<string, unknown>): void {
-  const action = body.action;
+function checkRegistryBody(body: Record<string, unknown>): string {
+  const action = own(body, 'action');
   const allowed = typeof action === 'string' ? REGISTRY_FIELDS.get(action) : undefined;
   if (!allowed)
-    throw new HttpError(400, {
-      message: `"action" must be one of ${[...REGISTRY_FIELDS.keys()].join('|')}, got ${JSON.stringify(action)}`,
-    });
-  onlyFields(body, `POST /_mock/registry (${action})`, allowed);
-  for (const key of ['name', 'area_id', 'entity_id'])
-    if (body[key] !== undefined && typeof body[key] !== 'string')
-      throw new HttpError(400, { message: `"${key}" must be a string, got ${JSON.stringify(body[key])}` });
+    throw bad(
+      'POST /_mock/registry',
+      `"action" must be one of ${[...REGISTRY_FIELDS.keys()].join('|')}, got ${quote(action)}`,
+    );
+  const route = `POST /_mock/registry (${action})`;
+  onlyFields(body, route, allowed);
+  for (const key of ['name', 'area_id', 'entity_id', 'kind'])
+    if (own(body, key) !== undefined && typeof body[key] !== 'string')
+      throw bad(route, `"${key}" must be a string, got ${quote(body[key])}`);
+  if (allowed.includes('entity_id') && own(body, 'entity_id') === undefined)
+    throw bad(route, `"entity_id" is required (the entity to ${action}), not given`);
+  return route;
 }
 
+/** The control API's POST routes: only these read a body (any other POST is a 404, body unread). */
+const POST_ROUTES = new Set([
+  '/_mock/home',
+  '/_mock/scenario',
+  '/_mock/scenario/stop',
+  '/_mock/event',
+  '/_mock/registry',
+  '/_mock/disconnect',
+]);
+
 /**
- * A control body: empty -> {}, else a JSON object under HA's JSON rules (protocol/validation.ts
- * parseJson). 400 says which of the two it is not: invalid JSON, or JSON that is not an object.
+ * A control body: empty (zero bytes, or only JSON whitespace) -> {}, else strict UTF-8 without a
+ * BOM holding a JSON object under HA's JSON rules (protocol/validation.ts parseJson). 400 says
+ * which of these it is not.
  */
-async function readControlBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  if (text.trim() === '') return {};
+async function readControlBody(req: IncomingMessage, route: string): Promise<Record<string, unknown>> {
+  const bytes = await readBytes(req);
+  if (onlyJsonWhitespace(bytes)) return {};
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    throw bad(route, 'body starts with a byte order mark (BOM): bytes EF BB BF; send the JSON without it');
+  const text = decodeUtf8(bytes);
+  if (text === null) throw bad(route, 'body is not valid UTF-8');
   const parsed = parseJson(text);
   if (parsed === undefined)
-    throw new HttpError(400, {
-      message:
-        "body is not valid JSON (HA's rules: nesting deeper than 1024 levels, a number that overflows and a lone surrogate escape are invalid too)",
-    });
+    throw bad(
+      route,
+      "body is not valid JSON (HA's rules: nesting deeper than 1024 levels, a number that overflows and a lone surrogate escape are invalid too)",
+    );
   const v = parsed.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new HttpError(400, {
-      message: `expected a JSON object body, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`}`,
-    });
+    throw bad(
+      route,
+      `expected a JSON object body, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`}`,
+    );
   return v as Record<string, unknown>;
 }
 
@@ -87,7 +127,7 @@ function intParam(url: URL, name: string, dflt: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0)
     throw new HttpError(400, {
-      message: `"${name}" must be a non-negative integer, got ${JSON.stringify(raw)}`,
+      message: `"${name}" must be a non-negative integer, got ${quote(raw)}`,
     });
   return n;
 }
@@ -104,28 +144,37 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
   if (bearer(req) !== core.controlToken) {
     throw new HttpError(401, { message: 'control API needs Authorization: Bearer <MOCK_HA_CONTROL_TOKEN>' });
   }
-  const body = method === 'POST' ? await readControlBody(req) : {};
+  // Route before parsing: a POST to a route that does not exist is a 404 whatever its body.
+  if (method === 'POST' && !POST_ROUTES.has(path))
+    throw new HttpError(404, { message: `no control route POST ${quote(path)}` });
+  const body = method === 'POST' ? await readControlBody(req, `POST ${path}`) : {};
 
   if (path === '/_mock/stats' && method === 'GET') return sendJson(res, 200, core.stats());
   if (path === '/_mock/actions' && method === 'GET') return sendJson(res, 200, core.actions.log());
   if (path === '/_mock/home' && method === 'GET') return sendJson(res, 200, core.homeSummary());
   if (path === '/_mock/home' && method === 'POST') {
-    onlyFields(body, 'POST /_mock/home', HOME_FIELDS);
-    // A field not given keeps the current home's value; null asks for the default (entities: the
-    // size's own count; min_gap_ms: 0, no gap). The control client always sends all four.
-    const seed = body.seed ?? core.world.home.seed;
-    const size = body.size ?? core.world.home.size;
+    const route = 'POST /_mock/home';
+    onlyFields(body, route, HOME_FIELDS);
+    // A field not given keeps the current home's value; null asks for the default, for entities
+    // (the size's own count) and min_gap_ms (0, no gap) only. The control client sends all four.
+    const givenSeed = own(body, 'seed');
+    const givenSize = own(body, 'size');
+    const seed = givenSeed === undefined ? core.world.home.seed : givenSeed;
+    const size = givenSize === undefined ? core.world.home.size : givenSize;
     // The CLI's rule for MOCK_HA_SEED: beyond 2^53 seeds lose precision (1e300 builds the home of seed 0).
     if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
-      throw new HttpError(400, {
-        message: `"seed" must be an integer between -(2^53 - 1) and 2^53 - 1, got ${JSON.stringify(seed)}`,
-      });
+      throw bad(
+        route,
+        `"seed" must be an integer between -(2^53 - 1) and 2^53 - 1 (null is not allowed: leave it out to keep the current seed), got ${quote(seed)}`,
+      );
     if (!HOME_SIZES.includes(size as HomeSize))
-      throw new HttpError(400, {
-        message: `"size" must be one of ${HOME_SIZES.join('|')}, got ${JSON.stringify(size)}`,
-      });
+      throw bad(
+        route,
+        `"size" must be one of ${HOME_SIZES.join('|')} (null is not allowed: leave it out to keep the current size), got ${quote(size)}`,
+      );
     const opts: { entities?: number; minGapMs?: number } = {};
-    const entities = body.entities === undefined ? core.entitiesRequested : body.entities;
+    const givenEntities = own(body, 'entities');
+    const entities = givenEntities === undefined ? core.entitiesRequested : givenEntities;
     if (entities !== null) {
       if (
         typeof entities !== 'number' ||
@@ -133,17 +182,20 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
         entities < 1 ||
         entities > MAX_HOME_ENTITIES
       )
-        throw new HttpError(400, {
-          message: `"entities" must be an integer between 1 and ${MAX_HOME_ENTITIES} (or null: the size's own count), got ${JSON.stringify(entities)}`,
-        });
+        throw bad(
+          route,
+          `"entities" must be an integer between 1 and ${MAX_HOME_ENTITIES} (or null: the size's own count), got ${quote(entities)}`,
+        );
       opts.entities = entities;
     }
-    const gap = body.min_gap_ms === undefined ? core.world.minGapMs : body.min_gap_ms;
+    const givenGap = own(body, 'min_gap_ms');
+    const gap = givenGap === undefined ? core.world.minGapMs : givenGap;
     if (gap !== null) {
       if (typeof gap !== 'number' || !Number.isFinite(gap) || gap < 0 || gap > MAX_MIN_GAP_MS)
-        throw new HttpError(400, {
-          message: `"min_gap_ms" must be a number of ms between 0 and ${MAX_MIN_GAP_MS} (or null: no gap), got ${JSON.stringify(gap)}`,
-        });
+        throw bad(
+          route,
+          `"min_gap_ms" must be a number of ms between 0 and ${MAX_MIN_GAP_MS} (or null: no gap), got ${quote(gap)}`,
+        );
       opts.minGapMs = gap;
     }
     core.loadHome(seed, size as HomeSize, opts);
@@ -186,30 +238,48 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     return sendJson(res, 200, { run_id: runId, total: ledger.length, from, next, entries });
   }
   if (path === '/_mock/event' && method === 'POST') {
-    onlyFields(body, 'POST /_mock/event', EVENT_FIELDS);
+    const route = 'POST /_mock/event';
+    onlyFields(body, route, EVENT_FIELDS);
     const opts: { entity_id?: string; state?: string; attributes?: Attributes } = {};
-    if (body.entity_id !== undefined) {
-      if (typeof body.entity_id !== 'string')
-        throw new HttpError(400, {
-          message: `"entity_id" must be a string, got ${JSON.stringify(body.entity_id)}`,
-        });
-      opts.entity_id = body.entity_id;
+    const entityId = own(body, 'entity_id');
+    const state = own(body, 'state');
+    const attributes = own(body, 'attributes');
+    if (entityId !== undefined) {
+      if (typeof entityId !== 'string')
+        throw bad(route, `"entity_id" must be a string (a valid HA entity id), got ${quote(entityId)}`);
+      if (!validEntityId(entityId))
+        throw bad(
+          route,
+          `"entity_id" must be a valid HA entity id (<domain>.<object_id>: a-z, 0-9, _; at most ${MAX_LENGTH_STATE_ENTITY_ID} characters), got ${quote(entityId)}`,
+        );
+      opts.entity_id = entityId;
     }
-    if (body.state !== undefined) {
-      // HA's states are strings; a number or boolean is written as the string HA would store.
-      if (typeof body.state !== 'string' && typeof body.state !== 'number' && typeof body.state !== 'boolean')
-        throw new HttpError(400, {
-          message: `"state" must be a string (or a number or boolean, stored as its text), got ${JSON.stringify(body.state)}`,
-        });
-      opts.state = String(body.state);
+    if (state !== undefined) {
+      // HA's states are strings; a number or boolean is written as POST /api/states writes it
+      // (Python's str(): true -> "True").
+      if (typeof state !== 'string' && typeof state !== 'number' && typeof state !== 'boolean')
+        throw bad(
+          route,
+          `"state" must be a string (or a number or boolean, stored as Python's str() of it), got ${quote(state)}`,
+        );
+      const text = pyStr(state);
+      if (!validState(text))
+        throw bad(
+          route,
+          `"state" must have at most ${MAX_LENGTH_STATE_STATE} characters, got ${pyLen(text)}: ${quote(text)}`,
+        );
+      opts.state = text;
     }
-    if (body.attributes !== undefined) {
-      if (typeof body.attributes !== 'object' || body.attributes === null || Array.isArray(body.attributes))
-        throw new HttpError(400, {
-          message: `"attributes" must be a JSON object, got ${JSON.stringify(body.attributes)}`,
-        });
-      opts.attributes = body.attributes as Attributes;
+    if (attributes !== undefined) {
+      if (!isRecord(attributes))
+        throw bad(route, `"attributes" must be a JSON object, got ${quote(attributes)}`);
+      opts.attributes = attributes as Attributes;
     }
+    if (opts.entity_id !== undefined && opts.state === undefined && !core.world.has(opts.entity_id))
+      throw new HttpError(404, {
+        message: `${route}: entity ${quote(opts.entity_id)} does not exist; give a "state" to create it`,
+        code: 'unknown_entity',
+      });
     const change = core.engine.fire(opts);
     const ledger = core.engine.ledger('manual');
     return sendJson(res, 201, {
@@ -219,8 +289,8 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     });
   }
   if (path === '/_mock/registry' && method === 'POST') {
-    checkRegistryBody(body);
-    return sendJson(res, 201, core.registryChange(body));
+    const route = checkRegistryBody(body);
+    return sendJson(res, 201, core.registryChange(body, route));
   }
   if (path === '/_mock/connections' && method === 'GET')
     return sendJson(res, 200, { connections: core.connections() });
@@ -242,5 +312,5 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
     onlyFields(body, 'POST /_mock/disconnect', []);
     return sendJson(res, 200, { closed: core.disconnectAll('control_disconnect') });
   }
-  throw new HttpError(404, { message: `no control route ${method} ${path}` });
+  throw new HttpError(404, { message: `no control route ${method} ${quote(path)}` });
 }

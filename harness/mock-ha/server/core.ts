@@ -266,8 +266,9 @@ export class MockHaCore implements ConnectionHost {
     return conns.length;
   }
 
-  registryChange(body: Record<string, unknown>): Record<string, unknown> {
-    return this.#registry.apply(body);
+  /** A registry change of the control API; `route` prefixes its messages. */
+  registryChange(body: Record<string, unknown>, route = 'POST /_mock/registry'): Record<string, unknown> {
+    return this.#registry.apply(body, route);
   }
 
   homeSummary() {

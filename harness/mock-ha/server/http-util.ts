@@ -1,6 +1,5 @@
 /** Small node:http helpers shared by the REST and control routes. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJson } from '../protocol/validation.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -35,7 +34,7 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   res.end(text);
 }
 
-export async function readBody(req: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<string> {
+export async function readBytes(req: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -43,22 +42,30 @@ export async function readBody(req: IncomingMessage, limitBytes = 16 * 1024 * 10
     if (size > limitBytes) throw new HttpError(413, { message: `body larger than ${limitBytes} bytes` });
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Parses a JSON object body with HA's JSON rules (protocol/validation.ts parseJson); empty body -> {}. */
-export async function readJsonObject(
-  req: IncomingMessage,
-  invalidMessage: string,
-): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  if (text.trim() === '') return {};
-  // The websocket's and REST's rules (nesting depth above all): a body the mock could store but
-  // never serialise again would break every later read of the states.
-  const v = parseJson(text)?.value;
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new HttpError(400, { message: invalidMessage });
-  return v as Record<string, unknown>;
+/**
+ * Strict UTF-8, as aiohttp's `request.text()` decodes (`bytes.decode("utf-8")`, errors="strict"):
+ * null for invalid UTF-8 (never U+FFFD in its place). A BOM is kept as U+FEFF, as Python keeps it.
+ */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The body as strict UTF-8 text; null when it is not valid UTF-8. */
+export async function readBody(req: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<string | null> {
+  return decodeUtf8(await readBytes(req, limitBytes));
+}
+
+/** Only JSON's whitespace (space, tab, CR, LF), or nothing: a BOM or U+00A0 is not whitespace. */
+export function onlyJsonWhitespace(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return false;
+  return true;
 }
 
 export const bearer = (req: IncomingMessage): string | null => {

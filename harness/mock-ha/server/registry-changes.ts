@@ -5,12 +5,13 @@
  */
 import type { MockClock } from '../engine/clock.ts';
 import type { EventEngine } from '../engine/engine.ts';
-import { MockHaError } from '../errors.ts';
+import { quote } from '../errors.ts';
 import { type EntityKind, KIND_DOMAIN } from '../home/domains.ts';
 import type { HomeEntity } from '../home/home.ts';
 import { Rng } from '../home/rng.ts';
 import type { World } from '../home/world.ts';
 import { haIsoTime, newContext, registryUpdatedEvent } from '../protocol/messages.ts';
+import { MAX_LENGTH_STATE_ENTITY_ID, validEntityId } from '../protocol/validation.ts';
 import type { EventBus } from './bus.ts';
 import { HttpError } from './http-util.ts';
 
@@ -46,29 +47,41 @@ export class RegistryChanges {
     );
   }
 
-  /** Registry changes: create (new device + entity), update (entity name), remove (entity). */
-  apply(body: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Registry changes: create (new device + entity), update (entity name), remove (entity). The
+   * body was checked by the control route (fields, types, entity_id given); `route` prefixes
+   * the messages.
+   */
+  apply(body: Record<string, unknown>, route = 'POST /_mock/registry'): Record<string, unknown> {
     const home = this.#deps.world().home;
     const now = this.#deps.clock.now();
-    if (body.action === 'create') {
-      const kind = (body.kind ?? 'temperature') as EntityKind;
+    const given = (key: string): unknown => (Object.hasOwn(body, key) ? body[key] : undefined);
+    if (given('action') === 'create') {
+      const kindGiven = given('kind');
+      const kind = (kindGiven === undefined ? 'temperature' : kindGiven) as EntityKind;
       if (typeof kind !== 'string' || !Object.hasOwn(KIND_DOMAIN, kind))
         throw new HttpError(400, {
-          message: `unknown "kind" ${JSON.stringify(kind)}; one of ${Object.keys(KIND_DOMAIN).join('|')}`,
+          message: `${route}: "kind" must be one of ${Object.keys(KIND_DOMAIN).join('|')}, got ${quote(kind)}`,
         });
-      const area = home.areas.find((a) => a.area_id === body.area_id) ?? home.areas[0] ?? null;
+      const areaId = given('area_id');
+      let area = home.areas[0] ?? null;
+      if (areaId !== undefined) {
+        const found = home.areas.find((a) => a.area_id === areaId);
+        if (!found) {
+          const known = home.areas.slice(0, 10).map((a) => a.area_id);
+          throw new HttpError(400, {
+            message: `${route}: "area_id" must be an area of the home (${known.join(', ')}${home.areas.length > 10 ? `, ... ${home.areas.length} areas` : ''}), got ${quote(areaId)}`,
+          });
+        }
+        area = found;
+      }
       const rng = this.#rng;
       const entry = home.configEntries[0];
       const deviceId = rng.hex(32);
       const n = home.entities.length + 1;
-      const name = typeof body.name === 'string' ? body.name : `Added ${kind} ${n}`;
-      const objectId = name
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '_')
-        .replace(/^_|_$/g, '');
-      let entityId = `${KIND_DOMAIN[kind]}.${objectId}`;
-      for (let i = 2; this.#deps.world().has(entityId); i++)
-        entityId = `${KIND_DOMAIN[kind]}.${objectId}_${i}`;
+      const nameGiven = given('name');
+      const name = typeof nameGiven === 'string' ? nameGiven : `Added ${kind} ${n}`;
+      const entityId = this.#availableEntityId(KIND_DOMAIN[kind], name);
       home.devices.push({
         id: deviceId,
         name,
@@ -102,17 +115,20 @@ export class RegistryChanges {
       this.#deps.bus.flush();
       return { action: 'create', entity_id: entityId, device_id: deviceId };
     }
-    const entityId = body.entity_id;
+    const entityId = given('entity_id');
+    if (entityId === undefined)
+      throw new HttpError(400, { message: `${route}: "entity_id" is required, not given` });
     const entity = home.entities.find((e) => e.entity_id === entityId);
     if (!entity)
-      throw new MockHaError(
-        'unknown_entity',
-        `entity ${JSON.stringify(entityId)} is not in the entity registry`,
-      );
-    if (body.action === 'update') {
+      throw new HttpError(404, {
+        message: `${route}: entity ${quote(entityId)} is not in the entity registry`,
+        code: 'unknown_entity',
+      });
+    if (given('action') === 'update') {
       // A user rename sets the registry's `name`, which HA shows as is (no device prefix).
       const old = entity.registry_name ?? null;
-      entity.registry_name = typeof body.name === 'string' ? body.name : `${entity.name} (renamed)`;
+      const nameGiven = given('name');
+      entity.registry_name = typeof nameGiven === 'string' ? nameGiven : `${entity.name} (renamed)`;
       entity.name = entity.registry_name;
       this.#fireRegistry('entity_registry_updated', {
         action: 'update',
@@ -122,7 +138,7 @@ export class RegistryChanges {
       this.#deps.bus.flush();
       return { action: 'update', entity_id: entity.entity_id, name: entity.name };
     }
-    if (body.action === 'remove') {
+    if (given('action') === 'remove') {
       home.entities.splice(home.entities.indexOf(entity), 1);
       this.#fireRegistry('entity_registry_updated', { action: 'remove', entity_id: entity.entity_id });
       const change = this.#deps.world().removeEntity(entity.entity_id, now);
@@ -131,7 +147,31 @@ export class RegistryChanges {
       return { action: 'remove', entity_id: entity.entity_id };
     }
     throw new HttpError(400, {
-      message: `"action" must be create|update|remove, got ${JSON.stringify(body.action)}`,
+      message: `${route}: "action" must be create|update|remove, got ${quote(given('action'))}`,
     });
+  }
+
+  /**
+   * HA's entity registry rule (`async_generate_entity_id`): `<domain>.<slug of the name>` cut to
+   * 255 characters, `_2`, `_3`, ... appended (within the 255) until free. An empty slug (a name
+   * of only punctuation) is HA's DEVICE_DEFAULT_NAME, `unnamed_device`. The result is asserted
+   * valid with HA's entity id rule (a bug here is a 500, never an invalid id handed out).
+   */
+  #availableEntityId(domain: string, name: string): string {
+    const slug =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'unnamed_device';
+    const candidate = (suffix: string): string => {
+      const room = MAX_LENGTH_STATE_ENTITY_ID - domain.length - 1 - suffix.length;
+      // Cutting may leave a trailing `_`, which HA's rule refuses.
+      return `${domain}.${slug.slice(0, room).replace(/_+$/, '')}${suffix}`;
+    };
+    let entityId = candidate('');
+    for (let i = 2; this.#deps.world().has(entityId); i++) entityId = candidate(`_${i}`);
+    if (!validEntityId(entityId))
+      throw new Error(`registry create generated an invalid entity id ${quote(entityId)}`);
+    return entityId;
   }
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quote } from '../errors.ts';
 import { type StartedMockHa, startMockHa } from '../index.ts';
 import * as msg from '../protocol/messages.ts';
+import { MAX_LENGTH_STATE_ENTITY_ID, validEntityId } from '../protocol/validation.ts';
 import { RawClient } from '../testing/raw-client.ts';
 
 let ha: StartedMockHa;
@@ -95,10 +97,10 @@ describe('REST API', () => {
   });
 });
 
-describe('control API', () => {
-  const ctl = (path: string, body?: unknown, token: string | null = ha.controlToken) =>
-    api(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }, token);
+const ctl = (path: string, body?: unknown, token: string | null = ha.controlToken) =>
+  api(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }, token);
 
+describe('control API', () => {
   it('serves /_mock/health without a token and refuses the rest without the control token', async () => {
     expect(await (await ctl('/_mock/health', undefined, null)).json()).toMatchObject({
       status: 'ok',
@@ -277,5 +279,222 @@ describe('control API', () => {
     expect(((await bad.json()) as { message: string }).message).toContain('"rate"');
     const stats = (await (await ctl('/_mock/stats')).json()) as { totals: { events_fired: number } };
     expect(stats.totals.events_fired).toBeGreaterThan(0);
+  });
+});
+
+describe('control API, hostile input (every value untrusted, every refusal one short line naming it)', () => {
+  const post = async (path: string, body: string | Uint8Array, token: string | null = ha.controlToken) => {
+    const res = await api(path, { method: 'POST', body }, token);
+    const text = await res.text();
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message: string }).message;
+    } catch {}
+    return { status: res.status, message, text };
+  };
+  const json = (v: unknown) => JSON.stringify(v);
+  /** Characters that break a log line or reorder text: C0, DEL, C1, U+2028/9, bidi controls. */
+  const unsafeChars = (m: string) =>
+    [...m].filter((ch) => {
+      const c = ch.codePointAt(0) as number;
+      return (
+        c < 0x20 ||
+        (c >= 0x7f && c <= 0x9f) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x200e ||
+        c === 0x200f ||
+        (c >= 0x202a && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069)
+      );
+    });
+
+  it('refuses null for seed and size (only entities and min_gap_ms take null), loading nothing', async () => {
+    await ctl('/_mock/home', { seed: 9, size: 'small', entities: null, min_gap_ms: null });
+    for (const [body, field] of [
+      [{ seed: null }, '"seed"'],
+      [{ size: null }, '"size"'],
+    ] as const) {
+      const r = await post('/_mock/home', json(body));
+      expect(r.status, json(body)).toBe(400);
+      expect(r.message).toMatch(new RegExp(`^POST /_mock/home: ${field} must .*got null$`));
+    }
+    expect(ha.world.home).toMatchObject({ seed: 9, size: 'small' });
+  });
+
+  it('counts only zero bytes or JSON whitespace as an empty body; a BOM or Unicode space is refused', async () => {
+    const c = await RawClient.authed(ha.wsUrl, ha.token);
+    for (const bytes of [
+      [0xef, 0xbb, 0xbf],
+      [0xef, 0xbb, 0xbf, 0x7b, 0x7d],
+    ]) {
+      const r = await post('/_mock/home', new Uint8Array(bytes));
+      expect(r.status).toBe(400);
+      expect(r.message).toContain('byte order mark (BOM)');
+    }
+    for (const bytes of [
+      [0xc2, 0xa0],
+      [0xe3, 0x80, 0x80],
+    ]) {
+      const r = await post('/_mock/home', new Uint8Array(bytes));
+      expect(r.status, bytes.join(' ')).toBe(400);
+      expect(r.message).toContain('not valid JSON');
+    }
+    expect(c.closeCode).toBeNull(); // nothing reloaded the home
+    c.close();
+    expect((await post('/_mock/disconnect', ' \t\r\n')).status).toBe(200);
+  });
+
+  it("decodes bodies as strict UTF-8: 400 on the control API, HA's answers on REST (never U+FFFD)", async () => {
+    const invalid = new Uint8Array([
+      ...Buffer.from('{"entity_id":"sensor.utf","state":"a'),
+      0xff,
+      0x22,
+      0x7d,
+    ]);
+    const ctlRes = await post('/_mock/event', invalid);
+    expect([ctlRes.status, ctlRes.message]).toEqual([400, 'POST /_mock/event: body is not valid UTF-8']);
+    const rest = (path: string) => post(path, invalid, ha.token);
+    expect(await rest('/api/states/sensor.utf')).toMatchObject({
+      status: 400,
+      message: 'Invalid JSON specified.',
+    });
+    // HA's events and services views call request.text() outside their try: a 500 there.
+    expect((await rest('/api/events/utf')).status).toBe(500);
+    expect((await rest('/api/services/light/turn_on')).status).toBe(500);
+    expect(ha.world.has('sensor.utf')).toBe(false);
+  });
+
+  it('creates only entity ids HA accepts (empty slug, long names, suffixes) and refuses an unknown area_id', async () => {
+    const long = 'x'.repeat(300);
+    const ids: string[] = [];
+    for (const name of ['', '!!!', '!!!', long, long, `${'a'.repeat(249)} b`]) {
+      const r = await post('/_mock/registry', json({ action: 'create', kind: 'light', name }));
+      expect(r.status, r.text).toBe(201);
+      const id = (JSON.parse(r.text) as { entity_id: string }).entity_id;
+      expect(validEntityId(id), id).toBe(true);
+      expect(id.length).toBeLessThanOrEqual(MAX_LENGTH_STATE_ENTITY_ID);
+      expect(ha.world.has(id)).toBe(true);
+      ids.push(id);
+    }
+    expect(ids.slice(0, 3)).toEqual([
+      'light.unnamed_device',
+      'light.unnamed_device_2',
+      'light.unnamed_device_3',
+    ]);
+    expect(ids[4]).toMatch(/_2$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const r = await post('/_mock/registry', json({ action: 'create', area_id: 'no_such_area' }));
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(
+      /^POST \/_mock\/registry \(create\): "area_id" must be an area of the home .*got "no_such_area"$/,
+    );
+  });
+
+  it('asks for entity_id on registry update/remove (400, not 404) and never prints "undefined"', async () => {
+    for (const action of ['update', 'remove']) {
+      const r = await post('/_mock/registry', json({ action }));
+      expect(r.status, action).toBe(400);
+      expect(r.message).toBe(
+        `POST /_mock/registry (${action}): "entity_id" is required (the entity to ${action}), not given`,
+      );
+    }
+    const missing = await post('/_mock/registry', json({ action: 'remove', entity_id: 'sensor.nope' }));
+    expect([missing.status, missing.message]).toEqual([
+      404,
+      'POST /_mock/registry (remove): entity "sensor.nope" is not in the entity registry',
+    ]);
+    const noAction = await post('/_mock/registry', '{}');
+    expect(noAction.message).toBe(
+      'POST /_mock/registry: "action" must be one of create|update|remove, got absent',
+    );
+    for (const r of [noAction, missing]) expect(r.message).not.toContain('undefined');
+  });
+
+  it("stores a non-string event state as POST /api/states does (Python's str())", async () => {
+    for (const [state, expected] of [
+      [true, 'True'],
+      [false, 'False'],
+      [7, '7'],
+    ] as const) {
+      const r = await post('/_mock/event', json({ entity_id: 'sensor.py_state', state }));
+      expect(r.status).toBe(201);
+      expect(ha.world.get('sensor.py_state')?.state, String(state)).toBe(expected);
+      await api('/api/states/sensor.py_state_rest', { method: 'POST', body: json({ state }) }, ha.token);
+      expect(ha.world.get('sensor.py_state_rest')?.state).toBe(expected);
+    }
+  });
+
+  it('echoes a bad value short, on one line, with controls and bidi characters escaped', async () => {
+    const huge = await post('/_mock/home', json({ size: 'x'.repeat(1_000_000) }));
+    expect(huge.status).toBe(400);
+    expect(huge.message.length).toBeLessThan(300);
+    expect(huge.message).toMatch(/got "x{79}\.\.\. \(1000002 chars\)$/);
+    const nasty = 'a\nb\u0085c\u2028d\u202ee\u2066f\u007fg\u200fh';
+    for (const [path, body] of [
+      ['/_mock/home', { seed: nasty }],
+      ['/_mock/home', { size: nasty }],
+      ['/_mock/home', { entities: nasty }],
+      ['/_mock/home', { min_gap_ms: nasty }],
+      ['/_mock/home', { [nasty]: 1 }],
+      ['/_mock/event', { entity_id: nasty }],
+      ['/_mock/event', { state: [nasty] }],
+      ['/_mock/event', { attributes: nasty }],
+      ['/_mock/registry', { action: nasty }],
+      ['/_mock/registry', { action: 'create', name: [nasty] }],
+      ['/_mock/registry', { action: 'create', area_id: nasty }],
+      ['/_mock/registry', { action: 'create', kind: nasty }],
+      ['/_mock/registry', { action: 'remove', entity_id: nasty }],
+    ] as const) {
+      const r = await post(path, json(body));
+      expect(r.status, `${path} ${json(body)}`).toBeGreaterThanOrEqual(400);
+      expect(r.message, `${path} ${json(body)}`).toContain(
+        '"a\\nb\\u0085c\\u2028d\\u202ee\\u2066f\\u007fg\\u200fh"',
+      );
+      expect(unsafeChars(r.message)).toEqual([]);
+    }
+    const state = await post('/_mock/event', json({ entity_id: 'sensor.long', state: 's'.repeat(10_000) }));
+    expect(state.status).toBe(400);
+    expect(state.message.length).toBeLessThan(300);
+  });
+
+  it('quote(): JSON text, escapes, a cut that never splits an escape or a surrogate pair, "absent"', () => {
+    expect(quote(undefined)).toBe('absent');
+    expect(quote(null)).toBe('null');
+    expect(quote('\u2029')).toBe('"\\u2029"');
+    const cut = quote(`${'😀'.repeat(100)}`);
+    expect(cut).toBe(`"${'😀'.repeat(79)}... (202 chars)`);
+    expect(quote('\n'.repeat(100))).toBe(`"${'\\n'.repeat(79)}... (202 chars)`);
+    expect(quote('\ud800'.repeat(100))).toMatch(/^"(\\ud800){79}\.\.\. \(602 chars\)$/);
+  });
+
+  it('names every unknown field in one line, and answers 404 to a POST on no route before reading its body', async () => {
+    const r = await post('/_mock/home', json({ seed: 1, a: 1, b: 2, c: 3 }));
+    expect(r.status).toBe(400);
+    expect(r.message).toBe(
+      'POST /_mock/home: unknown fields "a", "b", "c" (allowed: seed, size, entities, min_gap_ms)',
+    );
+    for (const body of ['{', new Uint8Array([0xff]), new Uint8Array([0xef, 0xbb, 0xbf])]) {
+      const nope = await post('/_mock/nope', body);
+      expect(nope.status).toBe(404);
+      expect(nope.message).toBe('no control route POST "/_mock/nope"');
+    }
+  });
+
+  it('prefixes value errors with the route, as its unknown-field errors', async () => {
+    for (const [path, body, prefix] of [
+      ['/_mock/home', { seed: 'x' }, 'POST /_mock/home: "seed"'],
+      ['/_mock/home', { entities: 0 }, 'POST /_mock/home: "entities"'],
+      ['/_mock/home', '[1]', 'POST /_mock/home: expected a JSON object'],
+      ['/_mock/event', { state: {} }, 'POST /_mock/event: "state"'],
+      ['/_mock/event', { entity_id: 'Bad Id', state: '1' }, 'POST /_mock/event: "entity_id"'],
+      ['/_mock/event', { entity_id: 'sensor.absent_one' }, 'POST /_mock/event: entity "sensor.absent_one"'],
+      ['/_mock/registry', { action: 'create', kind: 'nope' }, 'POST /_mock/registry (create): "kind"'],
+      ['/_mock/registry', { action: 'update', entity_id: 5 }, 'POST /_mock/registry (update): "entity_id"'],
+    ] as const) {
+      const r = await post(path, typeof body === 'string' ? body : json(body));
+      expect(r.status, json(body)).toBeGreaterThanOrEqual(400);
+      expect(r.message.startsWith(prefix), r.message).toBe(true);
+    }
   });
 });

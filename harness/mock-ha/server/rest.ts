@@ -82,7 +82,10 @@ export async function handleRest(
         : sendJson(res, 404, { message: 'Entity not found.' });
     }
     if (method === 'POST') {
-      const parsed = parseJson(await readBody(req));
+      // HA: `await request.json()` inside `except ValueError`; aiohttp decodes the body as strict
+      // UTF-8 and UnicodeDecodeError is a ValueError, so invalid UTF-8 is invalid JSON here.
+      const raw = await readBody(req);
+      const parsed = raw === null ? undefined : parseJson(raw);
       if (parsed === undefined) return sendJson(res, 400, { message: 'Invalid JSON specified.' });
       // HA calls data.get() on whatever JSON came: a list or a string is a 500 there.
       if (!isRecord(parsed.value)) return internalError(res);
@@ -115,6 +118,9 @@ export async function handleRest(
     const eventType = decodeSegment(segments[3] as string);
     if (eventType === null || eventType === '') return sendText(res, 404, '404: Not Found');
     const text = await readBody(req);
+    // HA's view calls `await request.text()` outside its `try`: invalid UTF-8 is an unhandled
+    // UnicodeDecodeError there (aiohttp's 500), not "should be valid JSON".
+    if (text === null) return internalError(res);
     const parsed = text === '' ? { value: null } : parseJson(text);
     if (parsed === undefined) return sendJson(res, 400, { message: 'Event data should be valid JSON.' });
     if (parsed.value !== null && !isRecord(parsed.value))
@@ -131,6 +137,7 @@ export async function handleRest(
     const service = decodeSegment(segments[4] as string);
     if (domain === null || service === null) return sendText(res, 404, '404: Not Found');
     const text = await readBody(req);
+    if (text === null) return internalError(res); // as for events: request.text() outside the try
     const parsed = text === '' ? { value: null } : parseJson(text);
     if (parsed === undefined) return sendJson(res, 400, { message: 'Data should be valid JSON.' });
     const d = domain.toLowerCase();
