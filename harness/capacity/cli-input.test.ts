@@ -27,7 +27,7 @@ describe('npm run capacity refuses settings that can run no step or cannot load 
   it("a max rate and gap whose home is larger than the mock's largest", () => {
     expect(capacity(['--max-rate', '100000', '--min-gap', '60000'])).toMatchObject({
       code: 2,
-      err: "capacity: --max-rate=100000 is invalid with --min-gap=60000: a home for twice that rate with that gap needs 18000000 entities: expected at most 25000 (the mock's largest home; lower the max rate or the gap)",
+      err: "capacity: --max-rate=100000 is invalid with --min-gap=60000: a home for twice that rate with that gap needs 18000000 entities: expected at most 12000 (the mock's largest home; lower the max rate or the gap)",
     });
   });
 

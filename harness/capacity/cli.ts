@@ -38,7 +38,7 @@ step. A step where the mock HA or this process saturates ends the search as "har
   --budget <s>          the most the search may take (default 300; 30-3600)      HOMEIQ_CAPACITY_BUDGET_S
   --step <s>            length of each step (default 10; 3-120)                   HOMEIQ_CAPACITY_STEP_S
   --start-rate <ev/s>   first step's rate (default 250)                            HOMEIQ_CAPACITY_START_RATE
-  --max-rate <ev/s>     highest rate tried (default 8000)                          HOMEIQ_CAPACITY_MAX_RATE
+  --max-rate <ev/s>     highest rate tried (default 4000)                          HOMEIQ_CAPACITY_MAX_RATE
   --min-gap <ms>        minimum gap between two updates of one entity (default 1000) HOMEIQ_MIN_GAP_MS
   --seed <n>            seed of the home and the events (default 40)              HOMEIQ_SEED
   --help                this text

@@ -222,13 +222,22 @@ describe('HOMEIQ_BURST_RATE x HOMEIQ_MIN_GAP_MS: a home the mock can hold', () =
     await expect(
       validateHarnessConfig({ ...cleanEnv(), HOMEIQ_BURST_RATE: '5000', HOMEIQ_MIN_GAP_MS: '60000' }),
     ).rejects.toThrow(
-      "HOMEIQ_BURST_RATE=5000 is invalid with HOMEIQ_MIN_GAP_MS=60000: a home for that rate with that gap needs 450000 entities: expected at most 25000 (the mock's largest home; lower the rate or the gap)",
+      "HOMEIQ_BURST_RATE=5000 is invalid with HOMEIQ_MIN_GAP_MS=60000: a home for that rate with that gap needs 450000 entities: expected at most 12000 (the mock's largest home; lower the rate or the gap)",
     );
     const cfg = await validateHarnessConfig({
       ...cleanEnv(),
       HOMEIQ_BURST_RATE: '5000',
-      HOMEIQ_MIN_GAP_MS: '3000',
+      HOMEIQ_MIN_GAP_MS: '1600',
     });
-    expect(cfg.load).toMatchObject({ burstPerSec: 5000, minGapMs: 3000 });
+    expect(cfg.load).toMatchObject({ burstPerSec: 5000, minGapMs: 1600 });
+  });
+});
+
+describe('HOMEIQ_CAPACITY_SUITE (set by npm run capacity)', () => {
+  it('is unset, "0" or "1": anything else is refused, not taken as off', async () => {
+    for (const value of [' 1 ', 'yes', 'true', '01'])
+      await expect(validateHarnessConfig({ ...cleanEnv(), HOMEIQ_CAPACITY_SUITE: value })).rejects.toThrow(
+        `HOMEIQ_CAPACITY_SUITE=${JSON.stringify(value)} is invalid: expected unset, "0" or "1" (npm run capacity sets it)`,
+      );
   });
 });

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       batchTimeoutMs: 3000,
       minGapMs: 1000,
     });
-    expect(c.capacity).toEqual({ budgetS: 300, stepS: 10, startRate: 250, maxRate: 8_000 });
+    expect(c.capacity).toEqual({ budgetS: 300, stepS: 10, startRate: 250, maxRate: 4_000 });
     expect(c.seed).toBe(40);
   });
 

@@ -220,8 +220,8 @@ export const envSchema = z.object({
   HOMEIQ_CAPACITY_START_RATE: int(250, 10, 50_000).describe(
     "Capacity search: the first step's event rate, ev/s (then x2 until a stop condition, then bisection).",
   ),
-  HOMEIQ_CAPACITY_MAX_RATE: int(8_000, 10, 100_000).describe(
-    "Capacity search: the highest event rate it tries, ev/s (16x the seed's 500 ev/s peak; a home for twice it must fit the mock's largest home).",
+  HOMEIQ_CAPACITY_MAX_RATE: int(4_000, 10, 100_000).describe(
+    "Capacity search: the highest event rate it tries, ev/s (8x the seed's 500 ev/s peak; a home for twice it must fit the mock's largest home: lower HOMEIQ_MIN_GAP_MS to search higher).",
   ),
 });
 

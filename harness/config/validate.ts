@@ -10,12 +10,14 @@
  * HOMEIQ_LOCAL_PORT_OFFSET) can find a port taken. `<SERVICE>_HOST_PORT` values are still checked
  * for shape: `docker compose config` interpolates them when it renders docker-compose.test.yml.
  */
+
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type FaultFileKind, faultFileName } from '../faults/name.ts';
 import { MAX_HOME_ENTITIES } from '../mock-ha/home/home.ts';
 import { ProfileError } from '../profile/index.ts';
+import { quote } from '../util/quote.ts';
 import { entitiesForRate } from '../verify/home-size.ts';
 import { contractPorts } from './defaults.ts';
 import { ConfigError, type HarnessConfig, loadConfig, readStackEnv, repoRoot } from './load.ts';
@@ -201,13 +203,20 @@ export async function validateHarnessConfig(
     throw invalid(
       `HOMEIQ_CAPACITY_START_RATE=${cfg.capacity.startRate} is invalid: expected at most HOMEIQ_CAPACITY_MAX_RATE (${cfg.capacity.maxRate})`,
     );
-  // The throughput suite fires its bursts on a home sized to the burst rate (harness/verify/home-load.ts).
+  // Set by `npm run capacity` (harness/capacity/cli.ts) for its child run: only "1" turns it on.
+  const capacityRun = env.HOMEIQ_CAPACITY_SUITE;
+  if (capacityRun !== undefined && capacityRun !== '' && capacityRun !== '0' && capacityRun !== '1')
+    throw invalid(
+      `HOMEIQ_CAPACITY_SUITE=${quote(capacityRun)} is invalid: expected unset, "0" or "1" (npm run capacity sets it)`,
+    );
+  // The throughput suite fires its bursts on a home sized to the burst rate (harness/verify/home-load.ts);
+  // a capacity run sizes its own homes (capacityBounds).
   const burstHome = entitiesForRate(cfg.load.burstPerSec, cfg.load.minGapMs);
-  if (burstHome > MAX_HOME_ENTITIES)
+  if (capacityRun !== '1' && burstHome > MAX_HOME_ENTITIES)
     throw invalid(
       `HOMEIQ_BURST_RATE=${cfg.load.burstPerSec} is invalid with HOMEIQ_MIN_GAP_MS=${cfg.load.minGapMs}: a home for that rate with that gap needs ${burstHome} entities: expected at most ${MAX_HOME_ENTITIES} (the mock's largest home; lower the rate or the gap)`,
     );
-  if (env.HOMEIQ_CAPACITY_SUITE === '1') capacityBounds(cfg);
+  if (capacityRun === '1') capacityBounds(cfg);
   await checkHostPorts(cfg, env);
   return cfg;
 }

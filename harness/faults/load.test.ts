@@ -209,8 +209,17 @@ describe('loadFaults refuses what could only fail after a full boot (one line ea
     expect(problems(root)).toEqual([
       'fixtures/faults/faults.json: [0].foo = 1 is invalid: not a field of a fault entry (allowed: name, breaks, kind, runner, scenario, suites, expect, boot)',
       'fixtures/faults/faults.json: [1].breaks is missing: expected what the fault breaks (text on one line)',
-      'fixtures/faults/faults.json: [2].kind = "two\\nlines\\ufeff" is invalid: expected the kind of fault it samples on one line',
+      'fixtures/faults/faults.json: [2].kind = "two\\nlines\\ufeff" is invalid: expected the kind of fault it samples on one line, without control, line-separator or bidi characters',
       'fixtures/faults/faults.json: [2].expect = {"suite":"suites/mission/throughput.test.ts"} is invalid: expected a list of {suite, test, service[, refusal]} (at least one)',
+    ]);
+    // Free text reaches the generated README table and the reports: bidi and separators refused too.
+    expect(problems(repo(ok('a'), [entry('a', { breaks: `a\u202eb\u2028c${'z'.repeat(300)}` })]))).toEqual([
+      expect.stringMatching(
+        /^fixtures\/faults\/faults\.json: \[0\]\.breaks = "a\\u202eb\\u2028czz+\.\.\. \(307 chars\) is invalid: expected what the fault breaks \(one line of at most 300 characters\)$/,
+      ),
+      expect.stringMatching(
+        /is invalid: expected what the fault breaks on one line, without control, line-separator or bidi characters$/,
+      ),
     ]);
     expect(problems(repo(ok('a'), '\uFEFF[]'))).toEqual([
       'fixtures/faults/faults.json: starts with a byte order mark (BOM): expected UTF-8 JSON without a BOM',

@@ -21,10 +21,10 @@ import {
   decodeJsonBytes,
   describeDuplicate,
   duplicateKeys,
-  escapeForLine,
   nestingDepth,
   pathSegment,
 } from '../util/json-file.ts';
+import { escapeForLine, quote } from '../util/quote.ts';
 import {
   FAULT_NAME_TEXT,
   FAULTS_DIR_OTHER_FILES,
@@ -88,10 +88,11 @@ export interface FaultsData {
 /** How deep faults.json may nest: far above an entry's 3 levels, far below what blows a stack. */
 const MAX_DEPTH = 32;
 
-/** A value as the message shows it: JSON, cut at 80 characters. */
+/** A value as the message shows it (harness/util/quote.ts: JSON, controls escaped, cut at 80 characters). */
 const show = (v: unknown) => {
-  const t = escapeForLine(JSON.stringify(v) ?? String(v));
-  return t.length > 80 ? `${t.slice(0, 79)}…` : t;
+  return typeof v === 'number' && !Number.isFinite(v)
+    ? 'a number too large for a double (it overflows)'
+    : quote(v);
 };
 
 function pathOf(p: readonly PropertyKey[]): string {

@@ -6,13 +6,19 @@
  * of fixtures/faults/README.md is generated from the same file (harness/faults/readme.ts).
  */
 import { z } from 'zod';
+import { escapeForLine } from '../util/quote.ts';
 import { FAULT_NAME, FAULT_NAME_TEXT } from './name.ts';
 
 const oneLine = (what: string) =>
   z
     .string({ message: `${what} (text on one line)` })
     .min(1, { message: `${what} (one line, not empty)` })
-    .refine((s) => !/[\r\n]/.test(s), { message: `${what} on one line` });
+    .max(300, { message: `${what} (one line of at most 300 characters)` })
+    // It reaches the generated README table and the reports: no control, line-separator or bidi
+    // character (they break the line or reorder the text around it).
+    .refine((s) => escapeForLine(s) === s, {
+      message: `${what} on one line, without control, line-separator or bidi characters`,
+    });
 
 /** A suite file of the suites project, relative to the repository root (no ".." segment). */
 const SUITE_TEXT = 'a suite file such as suites/mission/throughput.test.ts';

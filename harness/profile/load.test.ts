@@ -268,6 +268,23 @@ describe('stack profile loader: hostile files', () => {
     for (const c of got.join('')) expect([0x1b, 0x2028, 0x202e]).not.toContain(c.charCodeAt(0));
   });
 
+  it('quotes values safely and cuts long keys; a number that overflows is said to, not shown as null', () => {
+    const hostile = profileFile((p) => {
+      p.name = 'a\u001b[2J\u2028\u202eb';
+      p.roles[`k${'x'.repeat(10_000)}`] = 1;
+    });
+    const got = lines(hostile);
+    for (const c of got.join('')) expect([0x1b, 0x2028, 0x202e]).not.toContain(c.charCodeAt(0));
+    for (const l of got) expect(l.length).toBeLessThan(400);
+    expect(got).toEqual(
+      expect.arrayContaining([expect.stringContaining('... (10003 chars)]: unknown field')]),
+    );
+    const text = JSON.stringify(reference).replace(/"port":\s*\d+/, '"port": 1e400');
+    expect(() => parseProfile(text, '/x/inf.json')).toThrow(
+      /a number too large for a double \(it overflows\) is invalid/,
+    );
+  });
+
   it('refuses a deeply nested document in one line (it overflowed the call stack: RangeError)', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     expect(() => parseProfile(deep, '/x/deep.json')).toThrow(

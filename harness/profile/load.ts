@@ -11,10 +11,10 @@ import {
   decodeJsonBytes,
   describeDuplicate,
   duplicateKeys,
-  escapeForLine,
   jsonPathText,
   nestingDepth,
 } from '../util/json-file.ts';
+import { escapeForLine, quote } from '../util/quote.ts';
 import { type ParsedProfileFile, profileFileSchema } from './schema.ts';
 import type { StackProfile } from './types.ts';
 
@@ -44,10 +44,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean;
   return { found: true, value: cur };
 }
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-};
+/** A value as a message shows it (harness/util/quote.ts); a number JSON.parse overflowed to ±Infinity says so (JSON.stringify wrote null). */
+const show = (v: unknown): string =>
+  typeof v === 'number' && !Number.isFinite(v) ? 'a number too large for a double (it overflows)' : quote(v);
 
 /** The object shape the schema expects at `path` (for "unknown field; allowed: ..."). */
 function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {

@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeJsonBytes,
-  describeDuplicate,
-  duplicateKeys,
-  escapeForLine,
-  quoteForLine,
-} from './json-file.ts';
+import { decodeJsonBytes, describeDuplicate, duplicateKeys } from './json-file.ts';
 
 describe('duplicate keys in hand-written JSON', () => {
   it('names each repeated key with the path of its object and every occurrence, in any object of the document', () => {
@@ -58,25 +52,6 @@ describe('duplicate keys in hand-written JSON', () => {
           ).toEqual([key]);
         },
       ),
-    );
-  });
-});
-
-describe('quoting for one-line messages', () => {
-  it('escapes every control, line separator and bidi control, and cuts long text saying how long it was', () => {
-    const hostile = '\u001b[31mX\u2028Y\u202eZ\u0085\u007f\u2066';
-    expect(escapeForLine(hostile)).toBe('\\u001b[31mX\\u2028Y\\u202eZ\\u0085\\u007f\\u2066');
-    expect(quoteForLine('k'.repeat(5_000))).toMatch(/^"k{78}…" \(5000 chars\)$/);
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (s) => {
-        const q = quoteForLine(s, 1_000_000);
-        for (const c of q) {
-          const code = c.charCodeAt(0);
-          expect(code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x202e).toBe(
-            false,
-          );
-        }
-      }),
     );
   });
 });

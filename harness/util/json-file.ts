@@ -12,46 +12,13 @@
  *   scanner, the one VS Code uses), run on text JSON.parse has already accepted.
  */
 import { type JSONPath, visit } from 'jsonc-parser';
+import { quote } from './quote.ts';
 
-/** C0/C1 controls, DEL, line/paragraph separators, bidi controls: invisible or line-breaking. */
-function unsafe(code: number): boolean {
-  return (
-    code < 0x20 ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069)
-  );
-}
-
-/**
- * `s` safe inside a one-line message, unquoted: C0 and C1 controls, DEL, the line and paragraph
- * separators and the bidirectional controls as \uXXXX (a hostile text can neither drive a
- * terminal, break the line, nor reorder what is shown).
- */
-export function escapeForLine(s: string): string {
-  let out = '';
-  for (const c of s) {
-    const code = c.charCodeAt(0);
-    out += unsafe(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
-  }
-  return out;
-}
-
-/** `s` JSON-quoted and escaped as escapeForLine does, cut to `max` characters. */
-export function quoteForLine(s: string, max = 80): string {
-  const q = escapeForLine(JSON.stringify(s));
-  return q.length > max ? `${q.slice(0, max - 1)}…" (${s.length} chars)` : q;
-}
-
-/** One path segment: `.name` when identifier-like, else `["quoted"]`, `[3]` for an index. */
+/** One path segment: `.name` when identifier-like and short, else `["quoted"]` (cut), `[3]` for an index. */
 export function pathSegment(seg: string | number | symbol): string {
   if (typeof seg === 'number') return `[${seg}]`;
   const s = String(seg);
-  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s) ? `.${s}` : `[${quoteForLine(s, 60)}]`;
+  return s.length <= 60 && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s) ? `.${s}` : `[${quote(s, { max: 60 })}]`;
 }
 
 /** `$.a[2]["we ird"]` from path segments. */
@@ -120,7 +87,7 @@ export interface DuplicateKey {
   /** Path of the object holding the key, `$` for the top level: `$.roles`, `$[3].expect`. */
   path: string;
   key: string;
-  /** The key quoted for a one-line message (quoteForLine). */
+  /** The key quoted for a one-line message (harness/util/quote.ts). */
   quoted: string;
   /** Every occurrence, 1-based line and column, in document order (two or more). */
   at: { line: number; column: number }[];
@@ -161,7 +128,7 @@ export function duplicateKeys(text: string): DuplicateKey[] {
             seen.set(key, {
               path: jsonPathText(pathSupplier() as JSONPath),
               key,
-              quoted: quoteForLine(key),
+              quoted: quote(key),
               at: [at],
             });
         },

@@ -129,7 +129,10 @@ export function validateScenario(input: unknown): asserts input is ScenarioSpec 
   const allowed = KEYS[kind as ScenarioSpec['kind']];
   const unknown = Object.keys(spec).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 10).map(quote).join(', ');
+    const shown = unknown
+      .slice(0, 10)
+      .map((v) => quote(v))
+      .join(', ');
     throw invalid(
       `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''} for kind ${kind} (allowed: ${allowed.join(', ')})`,
     );

@@ -55,7 +55,10 @@ function onlyFields(body: Record<string, unknown>, route: string, allowed: reado
 
 /** At most 10 names, each quoted; the rest counted. */
 function unknownList(keys: readonly string[]): string {
-  const shown = keys.slice(0, 10).map(quote).join(', ');
+  const shown = keys
+    .slice(0, 10)
+    .map((v) => quote(v))
+    .join(', ');
   return keys.length > 10 ? `${shown} and ${keys.length - 10} more` : shown;
 }
 
@@ -275,6 +278,13 @@ export async function handleControl(core: MockHaCore, req: IncomingMessage, res:
         throw bad(route, `"attributes" must be a JSON object, got ${quote(attributes)}`);
       opts.attributes = attributes as Attributes;
     }
+    // Without an entity the mock fires its next synthetic change: a state or attributes given with
+    // no entity_id would be dropped without a word.
+    if (opts.entity_id === undefined && (state !== undefined || attributes !== undefined))
+      throw bad(
+        route,
+        `"entity_id" is required with ${state !== undefined ? '"state"' : '"attributes"'} (without an entity the mock fires its next synthetic change), not given`,
+      );
     if (opts.entity_id !== undefined && opts.state === undefined && !core.world.has(opts.entity_id))
       throw new HttpError(404, {
         message: `${route}: entity ${quote(opts.entity_id)} does not exist; give a "state" to create it`,

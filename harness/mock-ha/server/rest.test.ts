@@ -213,6 +213,19 @@ describe('control API', () => {
     expect(ha.world.home.seed).toBe(before);
   });
 
+  it('refuses a state or attributes without an entity_id (they were dropped and a synthetic change fired)', async () => {
+    const before = ha.ledger('manual').length;
+    for (const body of [{ state: 'zzz' }, { attributes: { zz: 1 } }, { state: 1e308 }]) {
+      const res = await ctl('/_mock/event', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        /^POST \/_mock\/event: "entity_id" is required with "(state|attributes)"/,
+      );
+    }
+    expect(ha.ledger('manual').length).toBe(before);
+    expect((await ctl('/_mock/event', {})).status).toBe(201);
+  });
+
   it('tells invalid JSON from JSON that is not an object, and refuses mistyped event and registry fields', async () => {
     for (const [text, expected] of [
       ['{"seed":', 'not valid JSON'],
