@@ -23,8 +23,9 @@ import {
   duplicateKeys,
   nestingDepth,
   pathSegment,
+  showJsonValue,
 } from '../util/json-file.ts';
-import { escapeForLine, quote } from '../util/quote.ts';
+import { escapeForLine } from '../util/quote.ts';
 import {
   FAULT_NAME_TEXT,
   FAULTS_DIR_OTHER_FILES,
@@ -88,13 +89,6 @@ export interface FaultsData {
 /** How deep faults.json may nest: far above an entry's 3 levels, far below what blows a stack. */
 const MAX_DEPTH = 32;
 
-/** A value as the message shows it (harness/util/quote.ts: JSON, controls escaped, cut at 80 characters). */
-const show = (v: unknown) => {
-  return typeof v === 'number' && !Number.isFinite(v)
-    ? 'a number too large for a double (it overflows)'
-    : quote(v);
-};
-
 function pathOf(p: readonly PropertyKey[]): string {
   return p.map(pathSegment).join('');
 }
@@ -122,12 +116,12 @@ function issueLines(
     const [what, allowed] = inExpect ? ['an expectation', expectationFields] : ['a fault entry', entryFields];
     return (issue.keys ?? []).map(
       (k) =>
-        `${rel}: ${at}${pathSegment(k)} = ${show(valueAt(raw, [...issue.path, k]).value)} is invalid: not a field of ${what} (allowed: ${allowed.join(', ')})`,
+        `${rel}: ${at}${pathSegment(k)} = ${showJsonValue(valueAt(raw, [...issue.path, k]).value)} is invalid: not a field of ${what} (allowed: ${allowed.join(', ')})`,
     );
   }
   const { present, value } = valueAt(raw, issue.path);
   if (!present) return [`${rel}: ${at || '(top level)'} is missing: expected ${issue.message}`];
-  return [`${rel}: ${at || '(top level)'} = ${show(value)} is invalid: expected ${issue.message}`];
+  return [`${rel}: ${at || '(top level)'} = ${showJsonValue(value)} is invalid: expected ${issue.message}`];
 }
 
 /** The services a compose file defines (top-level `services:` keys); throws a one-line Error. */
@@ -143,7 +137,7 @@ function composeServices(path: string, rel: string): string[] {
   const top: unknown = doc.toJS();
   if (top === null || typeof top !== 'object' || Array.isArray(top))
     throw new Error(
-      `${rel}: ${show(top)} is not a YAML mapping: expected a compose override with a "services:" mapping`,
+      `${rel}: ${showJsonValue(top)} is not a YAML mapping: expected a compose override with a "services:" mapping`,
     );
   const services = (top as { services?: unknown }).services;
   if (
@@ -153,7 +147,7 @@ function composeServices(path: string, rel: string): string[] {
     !Object.keys(services).length
   )
     throw new Error(
-      `${rel}: services ${services === undefined ? 'is missing' : `= ${show(services)}`}: the override plants nothing: expected a "services:" mapping with at least one service to override`,
+      `${rel}: services ${services === undefined ? 'is missing' : `= ${showJsonValue(services)}`}: the override plants nothing: expected a "services:" mapping with at least one service to override`,
     );
   return Object.keys(services);
 }

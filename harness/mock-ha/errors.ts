@@ -20,4 +20,4 @@ export class MockHaError extends Error {
 }
 
 // One rule for every value a message echoes, the mock's and the harness's (harness/util/quote.ts).
-export { QUOTE_MAX_CHARS, quote } from '../util/quote.ts';
+export { QUOTE_MAX_CHARS, quote, quoteList } from '../util/quote.ts';

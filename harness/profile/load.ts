@@ -13,8 +13,9 @@ import {
   duplicateKeys,
   jsonPathText,
   nestingDepth,
+  showJsonValue,
 } from '../util/json-file.ts';
-import { escapeForLine, quote } from '../util/quote.ts';
+import { escapeForLine } from '../util/quote.ts';
 import { type ParsedProfileFile, profileFileSchema } from './schema.ts';
 import type { StackProfile } from './types.ts';
 
@@ -43,10 +44,6 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean;
   }
   return { found: true, value: cur };
 }
-
-/** A value as a message shows it (harness/util/quote.ts); a number JSON.parse overflowed to ±Infinity says so (JSON.stringify wrote null). */
-const show = (v: unknown): string =>
-  typeof v === 'number' && !Number.isFinite(v) ? 'a number too large for a double (it overflows)' : quote(v);
 
 /** The object shape the schema expects at `path` (for "unknown field; allowed: ..."). */
 function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
@@ -108,7 +105,7 @@ export function issueLines(file: string, raw: unknown, issues: readonly z.core.$
       continue;
     }
     const at = valueAt(raw, issue.path);
-    const shown = at.found ? `${show(at.value)} is invalid` : 'is missing';
+    const shown = at.found ? `${showJsonValue(at.value)} is invalid` : 'is missing';
     lines.push(`${file}: ${jsonPath(issue.path)}: ${shown}: expected ${allowed(issue)}`);
   }
   return lines;
@@ -121,31 +118,31 @@ function crossChecks(file: string, p: ParsedProfileFile, dir: string): string[] 
     const abs = isAbsolute(f) ? f : resolve(dir, f);
     if (!existsSync(abs))
       lines.push(
-        `${file}: $.compose.files[${i}]: ${show(f)} is invalid: expected an existing compose file (${abs} does not exist)`,
+        `${file}: $.compose.files[${i}]: ${showJsonValue(f)} is invalid: expected an existing compose file (${abs} does not exist)`,
       );
   });
   if (p.envFile !== undefined) {
     const abs = isAbsolute(p.envFile) ? p.envFile : resolve(dir, p.envFile);
     if (!existsSync(abs))
       lines.push(
-        `${file}: $.envFile: ${show(p.envFile)} is invalid: expected an existing env file (${abs} does not exist)`,
+        `${file}: $.envFile: ${showJsonValue(p.envFile)} is invalid: expected an existing env file (${abs} does not exist)`,
       );
   }
   const r = p.roles;
   if (r.mockHa.service === r.ingestion.service)
     lines.push(
-      `${file}: $.roles.mockHa.service: ${show(r.mockHa.service)} is invalid: expected a service other than the ingestion (the harness runs the mock HA under this name)`,
+      `${file}: $.roles.mockHa.service: ${showJsonValue(r.mockHa.service)} is invalid: expected a service other than the ingestion (the harness runs the mock HA under this name)`,
     );
   if (r.mockHa.service === r.influxdb.service)
     lines.push(
-      `${file}: $.roles.mockHa.service: ${show(r.mockHa.service)} is invalid: expected a service other than InfluxDB`,
+      `${file}: $.roles.mockHa.service: ${showJsonValue(r.mockHa.service)} is invalid: expected a service other than InfluxDB`,
     );
   const seen = new Map<string, string>();
   const unique = (service: string, at: string): void => {
     const first = seen.get(service);
     if (first !== undefined)
       lines.push(
-        `${file}: ${at}: ${show(service)} is invalid: expected each collector and AI service once (already at ${first})`,
+        `${file}: ${at}: ${showJsonValue(service)} is invalid: expected each collector and AI service once (already at ${first})`,
       );
     else seen.set(service, at);
   };
@@ -159,7 +156,7 @@ function crossChecks(file: string, p: ParsedProfileFile, dir: string): string[] 
     ];
     if (!served.includes(r.aiPath.service))
       lines.push(
-        `${file}: $.roles.aiPath.service: ${show(r.aiPath.service)} is invalid: expected one of the profile's AI services (${r.aiServices.map((a) => a.service).join(', ') || 'none mapped'})`,
+        `${file}: $.roles.aiPath.service: ${showJsonValue(r.aiPath.service)} is invalid: expected one of the profile's AI services (${r.aiServices.map((a) => a.service).join(', ') || 'none mapped'})`,
       );
     if (r.aiPath.expect.upstreamRequests !== undefined && !p.harnessAdds.includes('fake-upstreams'))
       lines.push(
@@ -260,6 +257,6 @@ export function checkAgainstCompose(p: StackProfile, composeServices: readonly s
     .filter((m) => !have.has(m.service))
     .map(
       (m) =>
-        `${p.source}: ${m.at}: ${show(m.service)} is invalid: expected a service of the compose config (${files}${profiles}; it has ${[...have].sort().join(', ') || 'none'})`,
+        `${p.source}: ${m.at}: ${showJsonValue(m.service)} is invalid: expected a service of the compose config (${files}${profiles}; it has ${[...have].sort().join(', ') || 'none'})`,
     );
 }

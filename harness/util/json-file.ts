@@ -21,6 +21,16 @@ export function pathSegment(seg: string | number | symbol): string {
   return s.length <= 60 && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s) ? `.${s}` : `[${quote(s, { max: 60 })}]`;
 }
 
+/**
+ * A value JSON.parse read from a file, as a message shows it (quote()); a number that overflowed to
+ * ±Infinity says so (JSON would write it as null).
+ */
+export function showJsonValue(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v)
+    ? 'a number too large for a double (it overflows)'
+    : quote(v);
+}
+
 /** `$.a[2]["we ird"]` from path segments. */
 export function jsonPathText(path: readonly (string | number | symbol)[]): string {
   return `$${path.map(pathSegment).join('')}`;

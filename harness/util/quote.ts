@@ -56,3 +56,12 @@ export function quote(v: unknown, opts: { max?: number } = {}): string {
   }
   return i < text.length ? `${out}... (${text.length} chars)` : out;
 }
+
+/** At most `max` values, each quote()d, comma-separated, the rest counted: `"a", "b" and 3 more`. */
+export function quoteList(values: readonly unknown[], max = 10): string {
+  const shown = values
+    .slice(0, max)
+    .map((v) => quote(v))
+    .join(', ');
+  return values.length > max ? `${shown} and ${values.length - max} more` : shown;
+}

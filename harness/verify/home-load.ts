@@ -7,7 +7,6 @@
  * The same-millisecond case is checked on its own (suites/mission/throughput.test.ts).
  */
 import type { HomeSummary } from '../mock-ha/control-client.ts';
-import { buildHome } from '../mock-ha/home/home.ts';
 import type { StartedStack } from '../stack/types.ts';
 import { ingestionReady, mockHa } from './evidence.ts';
 
@@ -41,8 +40,8 @@ export async function useHomeForRate(
 /**
  * Puts `original` (a GET /_mock/home answer taken before useHomeForRate) back into the stack's mock
  * HA when another home was loaded since, and waits for the ingestion to be subscribed again: a
- * suite that shares the boot leaves the mock's home as it found it. Sized only when the original
- * was (more entities than its seed and size give).
+ * suite that shares the boot leaves the mock's home as it found it, sized as the original was asked
+ * for (`entities_requested`: the mock's own record, not inferred by building the home here).
  */
 export async function restoreHome(stack: StartedStack, original: HomeSummary): Promise<void> {
   const ha = mockHa(stack);
@@ -54,9 +53,8 @@ export async function restoreHome(stack: StartedStack, original: HomeSummary): P
     current.min_gap_ms === original.min_gap_ms
   )
     return;
-  const natural = buildHome(original.seed, original.size).entities.length;
   await ha.loadHome(original.seed, original.size, {
-    ...(original.entities > natural ? { entities: original.entities } : {}),
+    ...(original.entities_requested === null ? {} : { entities: original.entities_requested }),
     minGapMs: original.min_gap_ms,
   });
   await ingestionReady(stack);

@@ -2,7 +2,7 @@
  * Open-model schedules: the intended offset (ms from the run start) of every event, fixed in
  * advance and independent of how fast anyone consumes them.
  */
-import { MockHaError, quote } from '../errors.ts';
+import { MockHaError, quote, quoteList } from '../errors.ts';
 import type { TraceEntry } from './trace.ts';
 
 export interface DueEvent {
@@ -128,15 +128,10 @@ export function validateScenario(input: unknown): asserts input is ScenarioSpec 
     throw invalid(`"kind" must be one of steady|burst|ramp|replay, got ${quote(kind)}`);
   const allowed = KEYS[kind as ScenarioSpec['kind']];
   const unknown = Object.keys(spec).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    const shown = unknown
-      .slice(0, 10)
-      .map((v) => quote(v))
-      .join(', ');
+  if (unknown.length > 0)
     throw invalid(
-      `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''} for kind ${kind} (allowed: ${allowed.join(', ')})`,
+      `unknown field${unknown.length > 1 ? 's' : ''} ${quoteList(unknown)} for kind ${kind} (allowed: ${allowed.join(', ')})`,
     );
-  }
   const { maxRate, maxDurationS, maxSpeed } = SCENARIO_LIMITS;
   switch (kind) {
     case 'steady': {

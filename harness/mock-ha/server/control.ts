@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScenarioSpec } from '../engine/schedule.ts';
-import { MockHaError, quote } from '../errors.ts';
+import { MockHaError, quote, quoteList } from '../errors.ts';
 import { HOME_SIZES, type HomeSize, MAX_HOME_ENTITIES } from '../home/home.ts';
 import { MAX_MIN_GAP_MS } from '../home/world.ts';
 import type { Attributes } from '../protocol/types.ts';
@@ -49,17 +49,8 @@ function onlyFields(body: Record<string, unknown>, route: string, allowed: reado
   const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
   if (unknown.length > 0)
     throw new HttpError(400, {
-      message: `${route}: unknown field${unknown.length > 1 ? 's' : ''} ${unknownList(unknown)} (allowed: ${allowed.length ? allowed.join(', ') : 'none, send {} or no body'})`,
+      message: `${route}: unknown field${unknown.length > 1 ? 's' : ''} ${quoteList(unknown)} (allowed: ${allowed.length ? allowed.join(', ') : 'none, send {} or no body'})`,
     });
-}
-
-/** At most 10 names, each quoted; the rest counted. */
-function unknownList(keys: readonly string[]): string {
-  const shown = keys
-    .slice(0, 10)
-    .map((v) => quote(v))
-    .join(', ');
-  return keys.length > 10 ? `${shown} and ${keys.length - 10} more` : shown;
 }
 
 const bad = (route: string, message: string) => new HttpError(400, { message: `${route}: ${message}` });

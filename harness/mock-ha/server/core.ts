@@ -75,7 +75,6 @@ export class MockHaCore implements ConnectionHost {
   });
   readonly #startedAt: number;
   #world: World;
-  /** The `entities` the current home was loaded with (null: its size's own count). */
   #entitiesRequested: number | null = null;
   /** The `entities` the current home was loaded with (null: its size's own count). */
   get entitiesRequested(): number | null {

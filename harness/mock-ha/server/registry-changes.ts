@@ -11,7 +11,7 @@ import type { HomeEntity } from '../home/home.ts';
 import { Rng } from '../home/rng.ts';
 import type { World } from '../home/world.ts';
 import { haIsoTime, newContext, registryUpdatedEvent } from '../protocol/messages.ts';
-import { MAX_LENGTH_STATE_ENTITY_ID, validEntityId } from '../protocol/validation.ts';
+import { MAX_LENGTH_STATE_ENTITY_ID, own, validEntityId } from '../protocol/validation.ts';
 import type { EventBus } from './bus.ts';
 import { HttpError } from './http-util.ts';
 
@@ -55,15 +55,14 @@ export class RegistryChanges {
   apply(body: Record<string, unknown>, route = 'POST /_mock/registry'): Record<string, unknown> {
     const home = this.#deps.world().home;
     const now = this.#deps.clock.now();
-    const given = (key: string): unknown => (Object.hasOwn(body, key) ? body[key] : undefined);
-    if (given('action') === 'create') {
-      const kindGiven = given('kind');
+    if (own(body, 'action') === 'create') {
+      const kindGiven = own(body, 'kind');
       const kind = (kindGiven === undefined ? 'temperature' : kindGiven) as EntityKind;
       if (typeof kind !== 'string' || !Object.hasOwn(KIND_DOMAIN, kind))
         throw new HttpError(400, {
           message: `${route}: "kind" must be one of ${Object.keys(KIND_DOMAIN).join('|')}, got ${quote(kind)}`,
         });
-      const areaId = given('area_id');
+      const areaId = own(body, 'area_id');
       let area = home.areas[0] ?? null;
       if (areaId !== undefined) {
         const found = home.areas.find((a) => a.area_id === areaId);
@@ -79,7 +78,7 @@ export class RegistryChanges {
       const entry = home.configEntries[0];
       const deviceId = rng.hex(32);
       const n = home.entities.length + 1;
-      const nameGiven = given('name');
+      const nameGiven = own(body, 'name');
       const name = typeof nameGiven === 'string' ? nameGiven : `Added ${kind} ${n}`;
       const entityId = this.#availableEntityId(KIND_DOMAIN[kind], name);
       home.devices.push({
@@ -115,7 +114,7 @@ export class RegistryChanges {
       this.#deps.bus.flush();
       return { action: 'create', entity_id: entityId, device_id: deviceId };
     }
-    const entityId = given('entity_id');
+    const entityId = own(body, 'entity_id');
     if (entityId === undefined)
       throw new HttpError(400, { message: `${route}: "entity_id" is required, not given` });
     const entity = home.entities.find((e) => e.entity_id === entityId);
@@ -124,10 +123,10 @@ export class RegistryChanges {
         message: `${route}: entity ${quote(entityId)} is not in the entity registry`,
         code: 'unknown_entity',
       });
-    if (given('action') === 'update') {
+    if (own(body, 'action') === 'update') {
       // A user rename sets the registry's `name`, which HA shows as is (no device prefix).
       const old = entity.registry_name ?? null;
-      const nameGiven = given('name');
+      const nameGiven = own(body, 'name');
       entity.registry_name = typeof nameGiven === 'string' ? nameGiven : `${entity.name} (renamed)`;
       entity.name = entity.registry_name;
       this.#fireRegistry('entity_registry_updated', {
@@ -138,7 +137,7 @@ export class RegistryChanges {
       this.#deps.bus.flush();
       return { action: 'update', entity_id: entity.entity_id, name: entity.name };
     }
-    if (given('action') === 'remove') {
+    if (own(body, 'action') === 'remove') {
       home.entities.splice(home.entities.indexOf(entity), 1);
       this.#fireRegistry('entity_registry_updated', { action: 'remove', entity_id: entity.entity_id });
       const change = this.#deps.world().removeEntity(entity.entity_id, now);
@@ -147,7 +146,7 @@ export class RegistryChanges {
       return { action: 'remove', entity_id: entity.entity_id };
     }
     throw new HttpError(400, {
-      message: `${route}: "action" must be create|update|remove, got ${quote(given('action'))}`,
+      message: `${route}: "action" must be create|update|remove, got ${quote(own(body, 'action'))}`,
     });
   }
 
